@@ -1,0 +1,46 @@
+"""nichegraph: find the micro-segments of an audience and the people who move each one.
+
+>>> import nichegraph as ng
+>>> result = ng.analyze(ng.load_dataset("brand_chatter").log)
+>>> result.segmentation.n_segments > 5
+True
+"""
+
+__version__ = "0.1.0"
+
+from .errors import InputError, NichegraphError
+from .graph import (
+    DEFAULT_KIND_WEIGHTS,
+    InteractionGraph,
+    Interactions,
+    ReadReport,
+    build_graph,
+    read_interactions,
+)
+from .influencers import COMPOSITE_WEIGHTS, rank_influencers, shortlist
+from .pipeline import AnalysisResult, analyze
+from .samples import Dataset, list_datasets, load_dataset
+from .segments import FRINGE, Segmentation, find_segments
+
+__all__ = [
+    "COMPOSITE_WEIGHTS",
+    "DEFAULT_KIND_WEIGHTS",
+    "FRINGE",
+    "AnalysisResult",
+    "Dataset",
+    "InputError",
+    "InteractionGraph",
+    "Interactions",
+    "NichegraphError",
+    "ReadReport",
+    "Segmentation",
+    "__version__",
+    "analyze",
+    "build_graph",
+    "find_segments",
+    "list_datasets",
+    "load_dataset",
+    "rank_influencers",
+    "read_interactions",
+    "shortlist",
+]

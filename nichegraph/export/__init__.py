@@ -1,0 +1,15 @@
+"""Writers: spreadsheet-safe CSV, JSON manifest, atomic run folders."""
+
+from .csv import FORMULA_PREFIXES, atomic_write_text, csv_text, neutralise, write_csv
+from .run import check_outdir, json_text, write_run_folder
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "atomic_write_text",
+    "check_outdir",
+    "csv_text",
+    "json_text",
+    "neutralise",
+    "write_csv",
+    "write_run_folder",
+]

@@ -1,0 +1,57 @@
+"""Spreadsheet-safe CSV: text twins for tests, atomic file writes for runs."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["FORMULA_PREFIXES", "atomic_write_text", "csv_text", "neutralise", "write_csv"]
+
+#: A cell starting with one of these is read as a formula by spreadsheets (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a ``'``.
+
+    Only text columns are touched: a negative *number* stays a number.
+
+    >>> neutralise(pd.DataFrame({"person": ["=HYPERLINK(1)", "ann"], "x": [-1, 2]})).values.tolist()
+    [["'=HYPERLINK(1)", -1], ['ann', 2]]
+    """
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_string_dtype(s) or s.dtype == object:
+            text = s.astype("string")
+            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                out[col] = s.astype(object).where(~risky, "'" + text.astype(object))
+    return out
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The CSV text nichegraph writes for ``frame``: neutralised, ``\\n`` line ends, 6 digits."""
+    return neutralise(frame).to_csv(index=False, lineterminator="\n", float_format="%.6g")
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` to ``path`` via a temporary file in the same folder, then rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``frame`` as spreadsheet-safe CSV, atomically."""
+    return atomic_write_text(path, csv_text(frame))

@@ -1,0 +1,30 @@
+"""Influencers of each segment: measures, roles, composite ranking, shortlist."""
+
+from .measures import (
+    betweenness,
+    coreness,
+    in_strength,
+    intra_graph,
+    pagerank_within,
+    pivots_needed,
+    reach,
+)
+from .rank import COMPOSITE_WEIGHTS, INFLUENCER_COLUMNS, rank_influencers, shortlist
+from .roles import assign_roles, participation, within_z
+
+__all__ = [
+    "COMPOSITE_WEIGHTS",
+    "INFLUENCER_COLUMNS",
+    "assign_roles",
+    "betweenness",
+    "coreness",
+    "in_strength",
+    "intra_graph",
+    "pagerank_within",
+    "participation",
+    "pivots_needed",
+    "rank_influencers",
+    "reach",
+    "shortlist",
+    "within_z",
+]

@@ -1,0 +1,56 @@
+"""Writers: spreadsheet-safe CSV text and atomic run folders."""
+
+import os
+
+import pandas as pd
+import pytest
+
+from nichegraph.export import csv_text, neutralise, write_csv, write_run_folder
+
+
+@pytest.mark.parametrize(
+    "cell", ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+)
+def test_formula_cells_are_neutralised(cell):
+    out = neutralise(pd.DataFrame({"person": [cell, "ann"]}))
+    assert out["person"].tolist() == ["'" + cell, "ann"]
+
+
+def test_numbers_are_left_alone_and_text_is_exact():
+    frame = pd.DataFrame({"person": ["=cmd|' /C calc'!A0", "bob"], "z": [-1.5, 2.0]})
+    assert csv_text(frame) == "person,z\n'=cmd|' /C calc'!A0,-1.5\nbob,2\n"
+
+
+def test_write_csv_is_atomic_and_leaves_no_temp(tmp_path):
+    path = write_csv(pd.DataFrame({"a": [1]}), tmp_path / "x.csv")
+    assert path.read_text() == "a\n1\n"
+    assert os.listdir(tmp_path) == ["x.csv"]
+
+
+def test_run_folder_new_and_replace(tmp_path):
+    out = tmp_path / "run"
+    write_run_folder(out, {"a.csv": "1\n", "b.json": "{}\n"})
+    assert sorted(os.listdir(out)) == ["a.csv", "b.json"]
+    (out / "notes.txt").write_text("mine")
+    write_run_folder(out, {"a.csv": "2\n", "b.json": "{}\n"})
+    assert (out / "a.csv").read_text() == "2\n"
+    assert (out / "notes.txt").read_text() == "mine"
+    assert sorted(os.listdir(tmp_path)) == ["run"]  # no temporary folder left behind
+
+
+def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
+    calls = []
+
+    def boom(self, *a, **k):
+        calls.append(self)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return orig(self, *a, **k)
+
+    from pathlib import Path
+
+    orig = Path.write_text
+    monkeypatch.setattr(Path, "write_text", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_run_folder(tmp_path / "run", {"a.csv": "1\n", "b.csv": "2\n"})
+    assert os.listdir(tmp_path) == []

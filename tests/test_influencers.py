@@ -1,0 +1,154 @@
+"""Influence measures, roles and the per-segment ranking."""
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+import nichegraph as ng
+from nichegraph.influencers import (
+    betweenness,
+    coreness,
+    in_strength,
+    intra_graph,
+    pagerank_within,
+    participation,
+    pivots_needed,
+    reach,
+    within_z,
+)
+from nichegraph.influencers.roles import assign_roles
+
+
+@pytest.fixture
+def random_graph():
+    rng = np.random.default_rng(3)
+    g = ig.Graph.Erdos_Renyi(400, m=3000, directed=True)
+    g.es["weight"] = (rng.random(g.ecount()) + 0.1).tolist()
+    memb = rng.integers(0, 4, 400)
+    return g, memb
+
+
+def test_pagerank_within_equals_pagerank_of_each_segment(random_graph):
+    g, memb = random_graph
+    pr = pagerank_within(intra_graph(g, memb))
+    for c in range(4):
+        idx = np.flatnonzero(memb == c)
+        ref = np.asarray(g.induced_subgraph(idx.tolist()).pagerank(weights="weight"))
+        np.testing.assert_allclose(pr[idx], ref, atol=1e-10)
+
+
+def test_contract_every_measure_aligned_with_vertices(random_graph):
+    g, memb = random_graph
+    intra = intra_graph(g, memb)
+    for scores in (
+        in_strength(intra),
+        reach(intra),
+        pagerank_within(intra),
+        coreness(intra),
+        betweenness(intra)[0],
+    ):
+        assert scores.shape == (g.vcount(),)
+        assert np.isfinite(scores).all() and (scores >= 0).all()
+
+
+def test_strength_reach_coreness_match_igraph(random_graph):
+    g, memb = random_graph
+    intra = intra_graph(g, memb)
+    sub = g.subgraph_edges(
+        [e.index for e in g.es if memb[e.source] == memb[e.target]], delete_vertices=False
+    )
+    np.testing.assert_allclose(in_strength(intra), sub.strength(mode="in", weights="weight"))
+    np.testing.assert_array_equal(reach(intra), sub.degree(mode="in"))
+    np.testing.assert_array_equal(coreness(intra), sub.as_undirected().coreness())
+
+
+def test_exact_betweenness_matches_networkx_on_krackhardt_kite():
+    kite = nx.krackhardt_kite_graph().to_directed()
+    g = ig.Graph(n=10, edges=list(kite.edges()), directed=True)
+    g.es["weight"] = [1.0] * g.ecount()
+    b, stats = betweenness(intra_graph(g, np.zeros(10, dtype=int)))
+    ref = nx.betweenness_centrality(kite, normalized=True)
+    np.testing.assert_allclose(b, [ref[i] for i in range(10)], atol=1e-12)
+    assert stats == {"exact": 1, "sampled": 0}
+    assert b[7] == pytest.approx(0.388889, abs=1e-6)  # Heather, the kite's broker
+
+
+def test_sampled_betweenness_within_bound():
+    g = ig.Graph.Barabasi(1500, 3, directed=False).as_directed()
+    g.es["weight"] = [1.0] * g.ecount()
+    intra = intra_graph(g, np.zeros(1500, dtype=int))
+    exact, _ = betweenness(intra, exact_max=5000)
+    approx, stats = betweenness(intra, exact_max=100, epsilon=0.1, seed=1)
+    assert stats == {"exact": 0, "sampled": 1}
+    assert np.abs(exact - approx).max() < 0.1
+    assert np.corrcoef(exact, approx)[0, 1] > 0.95
+    assert np.argmax(exact) == np.argmax(approx)
+    assert pivots_needed(1500, 0.05, 0.1) == 2062  # ceil(ln(30000) / 0.005)
+
+
+def test_participation_by_hand():
+    # c receives 2 from its own segment (a) and 2 from the other (d): P = 1 - (.5^2 + .5^2)
+    g = ig.Graph([(0, 2), (3, 2), (2, 0)], directed=True)
+    g.es["weight"] = [2.0, 2.0, 1.0]
+    p, outside = participation(g, np.array([0, 0, 0, 1]))
+    assert p[2] == pytest.approx(0.5) and outside[2] == pytest.approx(0.5)
+    assert p[0] == 0 and outside[0] == 0
+    assert p[3] == 0  # receives nothing
+
+
+def test_roles_and_z():
+    z = within_z(np.array([1.0, 1, 1, 1, 1, 1, 1, 1, 1, 30]), np.zeros(10, dtype=int))
+    assert z[-1] == pytest.approx(3.0)
+    roles = assign_roles(np.array([3.0, 3.0, 0.0, 0.0]), np.array([0.1, 0.5, 0.7, 0.2]))
+    assert roles.tolist() == ["segment hub", "connector hub", "connector", "member"]
+
+
+def _karate_log():
+    kc = nx.karate_club_graph()
+    pairs = [(a, b) for a, b in kc.edges()] + [(b, a) for a, b in kc.edges()]
+    return pd.DataFrame(pairs, columns=["source", "target"]).astype(str)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 7, 42])
+def test_karate_leaders_split_and_ranked_first(seed):
+    g = ng.build_graph(_karate_log())
+    seg = ng.find_segments(g, seed=seed)
+    inf = ng.rank_influencers(g, seg, seed=seed).set_index("person")
+    assert inf.loc["0", "segment"] != inf.loc["33", "segment"]
+    assert inf.loc["0", "rank"] == 1 and inf.loc["33", "rank"] == 1
+
+
+def test_ranks_are_a_permutation_and_scores_sorted():
+    g = ng.build_graph(_karate_log())
+    seg = ng.find_segments(g, min_size=1)
+    inf = ng.rank_influencers(g, seg)
+    for _, f in inf.groupby("segment"):
+        assert sorted(f["rank"]) == list(range(1, len(f) + 1))
+        assert f.sort_values("rank")["score"].is_monotonic_decreasing
+        assert f["pagerank"].sum() == pytest.approx(1.0)
+        assert f["engagement_share"].sum() == pytest.approx(1.0)
+    assert len(inf) == 34
+
+
+def test_score_weights_override_and_validation():
+    g = ng.build_graph(_karate_log())
+    seg = ng.find_segments(g)
+    only_core = ng.rank_influencers(g, seg, weights={"coreness": 1})
+    top = only_core[only_core["rank"] == 1]
+    assert (
+        top.set_index("segment")["coreness"] == only_core.groupby("segment")["coreness"].max()
+    ).all()
+    with pytest.raises(ng.InputError, match="unknown score component 'likes'"):
+        ng.rank_influencers(g, seg, weights={"likes": 1})
+    with pytest.raises(ng.InputError, match="must not all be zero"):
+        ng.rank_influencers(g, seg, weights={"pagerank": 0})
+
+
+def test_shortlist():
+    inf = pd.DataFrame({"segment": [1, 1, 1, 2], "rank": [1, 2, 3, 1], "person": list("abcd")})
+    assert ng.shortlist(inf, top=2)["person"].tolist() == ["a", "b", "d"]
+    for bad in (0, -3):
+        with pytest.raises(ng.InputError, match="--top must be a positive integer"):
+            ng.shortlist(inf, top=bad)

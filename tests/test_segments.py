@@ -1,0 +1,177 @@
+"""Leiden micro-segmentation: invariants, planted truth, real labelled networks."""
+
+from pathlib import Path
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+import pytest
+
+import nichegraph as ng
+from nichegraph.segments import symmetrise
+
+DATA = Path(__file__).parent / "data"
+
+
+def planted_graph(n_seg=40, mu=0.2, avg_degree=12, seed=0):
+    """Directed planted partition: heavy-tailed sizes 10..500, share ``mu`` of ties leave."""
+    rng = np.random.default_rng(seed)
+    sizes = np.clip((10 * (1 - rng.random(n_seg)) ** (-1 / 0.8)).astype(int), 10, 500)
+    sizes[0] = 500
+    truth = np.repeat(np.arange(n_seg), sizes)
+    n = len(truth)
+    m = n * avg_degree // 2
+    act = rng.pareto(2.0, n) + 1
+    src = rng.choice(n, m, p=act / act.sum())
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    inside = starts[truth[src]] + (rng.random(m) * sizes[truth[src]]).astype(int)
+    tgt = np.where(rng.random(m) < mu, rng.integers(0, n, m), inside)
+    log = pd.DataFrame({"source": src, "target": tgt}).astype(str)
+    return log, pd.Series(truth, index=[str(i) for i in range(n)])
+
+
+def nmi(a, b):
+    return ig.compare_communities(list(a), list(b), method="nmi")
+
+
+@pytest.fixture(scope="module")
+def planted():
+    log, truth = planted_graph()
+    g = ng.build_graph(log)
+    return g, truth
+
+
+def test_invariants(planted):
+    g, _ = planted
+    seg = ng.find_segments(g, seed=3)
+    frame = seg.to_frame()
+    assert len(frame) == g.n_nodes and frame["person"].is_unique
+    table = seg.segments
+    real = table[table["segment"] != ng.FRINGE]
+    # ids 1..k ordered by size, largest first
+    assert real["segment"].tolist() == list(range(1, len(real) + 1))
+    assert real["size"].is_monotonic_decreasing
+    sizes = frame[frame["segment"] != 0].groupby("segment").size()
+    assert (sizes.sort_index().to_numpy() == real["size"].to_numpy()).all()
+    assert (real["size"] >= 5).all()
+    # paths are unique and a child's parent is a prefix of its path
+    assert real["path"].is_unique
+    for path, parent in zip(real["path"], real["parent"], strict=True):
+        assert path.startswith(parent + ".") if parent else "." not in path
+    # every segment is connected in the symmetrised graph
+    und = symmetrise(g.graph)
+    for s in real["segment"]:
+        members = np.flatnonzero(seg.membership == s).tolist()
+        assert und.induced_subgraph(members).is_connected()
+    # quality figures are in range
+    assert ((real["conductance"] >= 0) & (real["conductance"] <= 1)).all()
+    assert ((real["density"] > 0) & (real["density"] <= 1)).all()
+    assert 0.3 < seg.modularity < 1
+
+
+def test_same_seed_same_segments_other_seed_still_good(planted):
+    g, truth = planted
+    a = ng.find_segments(g, seed=11)
+    b = ng.find_segments(g, seed=11)
+    assert np.array_equal(a.membership, b.membership)
+    assert list(a.paths) == list(b.paths)
+    pd.testing.assert_frame_equal(a.segments, b.segments)
+    c = ng.find_segments(g, seed=12)
+    assert nmi(c.membership, truth[list(c.names)]) > 0.95
+
+
+def test_structure_tested_splits_beat_plain_and_blind_splitting(planted):
+    g, truth = planted
+    t = truth[list(g.names)].to_numpy()
+    refined = ng.find_segments(g, min_size=1, seed=0)
+    plain = ng.find_segments(g, min_gain=None, min_size=1, seed=0)
+    blind = ng.find_segments(g, min_gain=None, max_size=100, min_size=1, seed=0)
+    assert nmi(refined.membership, t) >= 0.98
+    assert nmi(refined.membership, t) > nmi(plain.membership, t)
+    assert nmi(blind.membership, t) < nmi(refined.membership, t) - 0.1
+    assert refined.splits_kept >= 1
+    # the hard cap is respected wherever Leiden can split
+    assert blind.segments["size"].max() <= 100
+
+
+def test_fringe_holds_small_groups():
+    log = pd.DataFrame(
+        {"source": [*list("abcdxy"), "a", "b"], "target": [*list("bcdayz"), "c", "d"]}
+    )
+    seg = ng.find_segments(ng.build_graph(log), min_size=4)
+    frame = seg.to_frame().set_index("person")
+    assert frame.loc[["x", "y", "z"], "segment"].tolist() == [0, 0, 0]
+    assert frame.loc[["x", "y", "z"], "path"].tolist() == ["fringe"] * 3
+    assert seg.fringe_size == 3 and seg.n_segments == 1
+    assert seg.segments.iloc[-1]["path"] == "fringe"
+
+
+def test_backends_agree(planted):
+    g, _truth = planted
+    a = ng.find_segments(g, backend="igraph", seed=1)
+    b = ng.find_segments(g, backend="leidenalg", seed=1)
+    assert nmi(a.membership, b.membership) > 0.95
+    assert b.params["versions"]["leidenalg"]
+
+
+def test_cpm_objective_finds_denser_groups(planted):
+    g, truth = planted
+    seg = ng.find_segments(g, objective="cpm", resolution=0.004, min_gain=None, seed=0)
+    assert seg.params["objective"] == "cpm"
+    assert nmi(seg.membership, truth[list(seg.names)]) > 0.95
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"objective": "infomap"}, "objective must be one of"),
+        ({"backend": "networkx"}, "backend must be one of"),
+        ({"resolution": 0}, "resolution must be a positive number"),
+        ({"min_size": 0}, "min-size must be at least 1"),
+        ({"max_size": 1}, "max-size must be at least 2"),
+        ({"seed": -1}, "seed must be a non-negative integer"),
+    ],
+)
+def test_bad_options(planted, kwargs, message):
+    with pytest.raises(ng.InputError, match=message):
+        ng.find_segments(planted[0], **kwargs)
+
+
+def _labelled(edges, labels, key, both_ways):
+    log = pd.read_csv(edges)
+    if both_ways:
+        log = pd.concat([log, log.rename(columns={"source": "target", "target": "source"})])
+    lab = pd.read_csv(labels)
+    lab = lab.set_index(lab[key].str.strip())["leaning"]  # the reader strips handles too
+    return ng.build_graph(log), lab
+
+
+def test_polbooks_against_ground_truth():
+    g, lab = _labelled(DATA / "polbooks_edges.csv", DATA / "polbooks_labels.csv", "book", True)
+    scores = []
+    for seed in range(5):
+        seg = ng.find_segments(g, min_gain=None, min_size=1, seed=seed)
+        scores.append(nmi(seg.membership, pd.factorize(lab[list(seg.names)])[0]))
+    # reference (shared/STYLE.md): Leiden NMI 0.553, mean of 10 seeds
+    assert np.mean(scores) > 0.5
+
+
+def test_polblogs_largest_component_against_ground_truth():
+    g, lab = _labelled(DATA / "polblogs_links.csv.gz", DATA / "polblogs_labels.csv", "blog", False)
+    und = symmetrise(g.graph)
+    lcc = max(und.connected_components(), key=len)
+    sub_log = g.edges_frame()
+    names = np.asarray(g.names)[lcc]
+    sub_log = sub_log[sub_log.source.isin(names) & sub_log.target.isin(names)]
+    g = ng.build_graph(sub_log[["source", "target"]])
+    assert g.n_nodes == 1222
+    seg = ng.find_segments(g, seed=0)
+    truth = pd.factorize(lab[list(seg.names)])[0]
+    top_level = pd.factorize(pd.Series([p.split(".")[0] for p in seg.paths]))[0]
+    # reference (shared/STYLE.md): Leiden on the LCC, NMI 0.638
+    assert nmi(top_level, truth) > 0.6
+    # micro-segments are politically homogeneous
+    frame = pd.DataFrame({"segment": seg.membership, "truth": truth})
+    frame = frame[frame.segment != 0]
+    purity = frame.groupby("segment")["truth"].agg(lambda s: s.value_counts().iloc[0]).sum()
+    assert purity / len(frame) > 0.93
