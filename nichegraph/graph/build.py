@@ -158,13 +158,9 @@ class InteractionGraph:
     def edges_frame(self) -> pd.DataFrame:
         """The aggregated edge list: source, target, weight, count and per-kind counts."""
         g = self.graph
-        src, tgt = (
-            (np.array(x, dtype=np.int64) for x in zip(*g.get_edgelist(), strict=True))
-            if g.ecount()
-            else (np.array([], dtype=np.int64),) * 2
-        )
+        e = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
         names = np.array(self.names, dtype=object)
-        data: dict[str, Any] = {"source": names[src], "target": names[tgt]}
+        data: dict[str, Any] = {"source": names[e[:, 0]], "target": names[e[:, 1]]}
         for attr in g.es.attributes():
             data[attr] = g.es[attr]
         return pd.DataFrame(data)
