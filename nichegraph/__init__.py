@@ -20,7 +20,18 @@ from .graph import (
 from .influencers import COMPOSITE_WEIGHTS, rank_influencers, shortlist
 from .pipeline import AnalysisResult, analyze
 from .samples import Dataset, list_datasets, load_dataset
-from .segments import FRINGE, Segmentation, find_segments
+from .segments import (
+    FRINGE,
+    Scan,
+    Segmentation,
+    Stability,
+    consensus_segments,
+    find_segments,
+    profile_segments,
+    scan_resolution,
+    segment_flows,
+    segment_stability,
+)
 
 __all__ = [
     "COMPOSITE_WEIGHTS",
@@ -33,14 +44,21 @@ __all__ = [
     "Interactions",
     "NichegraphError",
     "ReadReport",
+    "Scan",
     "Segmentation",
+    "Stability",
     "__version__",
     "analyze",
     "build_graph",
+    "consensus_segments",
     "find_segments",
     "list_datasets",
     "load_dataset",
+    "profile_segments",
     "rank_influencers",
     "read_interactions",
+    "scan_resolution",
+    "segment_flows",
+    "segment_stability",
     "shortlist",
 ]

@@ -47,6 +47,33 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
 def reader_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options that say how to read a log."""
     fn = click.option(
+        "--kind-alias",
+        "kind_alias",
+        multiple=True,
+        metavar="CODE=KIND",
+        help="Read an interaction code as a kind, e.g. --kind-alias QT=quote.",
+    )(fn)
+    fn = click.option(
+        "--columns",
+        default=None,
+        metavar="NAMES",
+        help="Comma-separated names of the fields, in order ('-' to ignore one), e.g. "
+        "source,target,timestamp,kind; with --no-header, required.",
+    )(fn)
+    fn = click.option(
+        "--no-header",
+        is_flag=True,
+        help="The file has no header line; name its fields with --columns.",
+    )(fn)
+    fn = click.option(
+        "--format",
+        "fmt",
+        default=None,
+        metavar="FORMAT",
+        help="Input format instead of detection: csv, tsv, parquet, nodexl, xapi, reddit, "
+        "mastodon, json.",
+    )(fn)
+    fn = click.option(
         "--encoding", default="utf-8", show_default=True, help="Text encoding of CSV/TSV logs."
     )(fn)
     fn = click.option(
@@ -60,6 +87,44 @@ def reader_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         help="Use a file column as a canonical one, e.g. --map source=from_user.",
     )(fn)
     return fn
+
+
+def _reading(
+    logs: tuple[str, ...],
+    fmt: str | None,
+    no_header: bool,
+    columns: str | None,
+    kind_alias: tuple[str, ...],
+) -> dict[str, Any]:
+    """The log argument(s) and the format options, as read_interactions/analyze take them."""
+    return {
+        "data": logs[0] if len(logs) == 1 else list(logs),
+        "format": fmt,
+        "header": not no_header,
+        "columns": columns,
+        "kind_aliases": list(kind_alias),
+    }
+
+
+def _resolution(text: str) -> float | str:
+    """``--resolution``: a positive number or ``auto``."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(
+            f"--resolution must be a positive number or 'auto', got {text!r}"
+        ) from None
+
+
+def _floats(text: str, option: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InputError(
+            f"{option} must be numbers separated by commas, e.g. 0.5,1,2; got {text!r}"
+        ) from None
 
 
 def _one_line(text: str) -> str:
@@ -113,7 +178,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("log")
+@click.argument("logs", nargs=-1, required=True, metavar="LOG...")
 @click.option("-o", "--out", "outdir", required=True, help="Run folder to write (created).")
 @reader_options
 @click.option(
@@ -135,10 +200,9 @@ def cli() -> None:
 )
 @click.option(
     "--resolution",
-    type=float,
-    default=1.0,
+    default="1.0",
     show_default=True,
-    help="Leiden resolution (higher = smaller segments).",
+    help="Leiden resolution (higher = smaller segments), or 'auto': the scan's recommendation.",
 )
 @click.option(
     "--min-gain",
@@ -173,6 +237,19 @@ def cli() -> None:
     help="Leiden implementation.",
 )
 @click.option(
+    "--stability",
+    type=int,
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Re-run the detection N times: confidence per person, stability per segment.",
+)
+@click.option(
+    "--consensus",
+    is_flag=True,
+    help="Use the consensus of the --stability runs (10 if not given) as the segments.",
+)
+@click.option(
     "--score-weight",
     "score_weights",
     multiple=True,
@@ -182,34 +259,60 @@ def cli() -> None:
 @click.option(
     "--top", type=int, default=10, show_default=True, help="People per segment in shortlist.csv."
 )
+@click.option(
+    "--people",
+    default=None,
+    metavar="FILE",
+    help="People table (CSV: person, platform, handle): each person's handles become one node.",
+)
+@click.option(
+    "--pseudonymise",
+    is_flag=True,
+    help="Replace every handle in the outputs with a keyed hash and leave text out "
+    "(key from $NICHEGRAPH_KEY or --key-file).",
+)
+@click.option(
+    "--key-file", default=None, metavar="FILE", help="File holding the --pseudonymise key."
+)
 @common
 def run(
-    log: str,
+    logs: tuple[str, ...],
     outdir: str,
     maps: tuple[str, ...],
     sep: str | None,
     encoding: str,
+    fmt: str | None,
+    no_header: bool,
+    columns: str | None,
+    kind_alias: tuple[str, ...],
     kind_weights: tuple[str, ...],
     half_life: str | None,
     since: str | None,
     until: str | None,
     objective: str,
-    resolution: float,
+    resolution: str,
     min_gain: float,
     no_refine: bool,
     max_size: int | None,
     min_size: int,
     backend: str,
+    stability: int,
+    consensus: bool,
     score_weights: tuple[str, ...],
     top: int,
+    people: str | None,
+    pseudonymise: bool,
+    key_file: str | None,
     seed: int | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
     """Segment LOG and rank the influencers of every segment; write OUTDIR.
 
-    Writes segments.csv, segment_summary.csv, influencers.csv, shortlist.csv and run.json.
+    LOG is a file, a folder or a glob; several are read as one log. Writes segments.csv,
+    segment_summary.csv, influencers.csv, shortlist.csv and run.json.
     """
+    from .export.pseudonymise import load_key
     from .graph.build import parse_kind_weights
     from .graph.schema import parse_mapping
     from .pipeline import analyze
@@ -217,13 +320,13 @@ def run(
 
     def progress(stage: str, event: str, seconds: float) -> None:
         if event == "start":
-            if stage in ("segment", "rank"):  # the long stages announce themselves
+            if stage in ("scan", "segment", "stability", "rank"):  # long stages announce
                 _echo_err(f"nichegraph: {stage}…", quiet)
         else:
             _echo_err(f"nichegraph: {stage} done in {seconds:.1f} s", quiet)
 
     result = analyze(
-        log,
+        **_reading(logs, fmt, no_header, columns, kind_alias),
         mapping=parse_mapping(maps),
         sep=sep,
         encoding=encoding,
@@ -232,15 +335,20 @@ def run(
         since=since,
         until=until,
         objective=objective,
-        resolution=resolution,
+        resolution=_resolution(resolution),
         min_gain=None if no_refine else min_gain,
         max_size=max_size,
         min_size=min_size,
         backend=backend,
+        stability=stability,
+        consensus=consensus,
         score_weights={k: float(v) for k, v in _pairs(score_weights, "--score-weight").items()}
         if score_weights
         else None,
         top=top,
+        people=people,
+        pseudonymise=pseudonymise,
+        key=load_key(key_file=key_file) if key_file is not None else None,
         outdir=outdir,
         progress=progress,
         seed=seed,
@@ -252,24 +360,132 @@ def run(
 
 
 @cli.command()
-@click.argument("log")
+@click.argument("logs", nargs=-1, required=True, metavar="LOG...")
+@click.option("-o", "--out", "outdir", required=True, help="Folder for scan.csv/png/json.")
 @reader_options
+@click.option("--weight", "kind_weights", multiple=True, metavar="KIND=W", help="As in run.")
+@click.option("--half-life", default=None, help="As in run.")
+@click.option("--since", default=None, help="As in run.")
+@click.option("--until", default=None, help="As in run.")
+@click.option(
+    "--resolutions",
+    default=None,
+    metavar="R1,R2,...",
+    help="Resolutions to try (default: 15 log-spaced from 0.1 to 10).",
+)
+@click.option("--runs", type=int, default=3, show_default=True, help="Runs (seeds) per resolution.")
+@click.option("--min-gain", type=float, default=0.1, show_default=True, help="As in run.")
+@click.option("--no-refine", is_flag=True, help="Scan Leiden's top level only (as in run).")
+@click.option("--max-size", type=int, default=None, help="As in run.")
+@click.option("--min-size", type=int, default=5, show_default=True, help="As in run.")
+@click.option(
+    "--backend", type=click.Choice(["igraph", "leidenalg"]), default="igraph", help="As in run."
+)
 @common
-def inspect(
-    log: str,
+def scan(
+    logs: tuple[str, ...],
+    outdir: str,
     maps: tuple[str, ...],
     sep: str | None,
     encoding: str,
+    fmt: str | None,
+    no_header: bool,
+    columns: str | None,
+    kind_alias: tuple[str, ...],
+    kind_weights: tuple[str, ...],
+    half_life: str | None,
+    since: str | None,
+    until: str | None,
+    resolutions: str | None,
+    runs: int,
+    min_gain: float,
+    no_refine: bool,
+    max_size: int | None,
+    min_size: int,
+    backend: str,
     seed: int | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
-    """Show how LOG would be read: format, columns, rows, kinds, dates, problems."""
+    """Segment LOG over a range of resolutions and recommend one; write OUTDIR.
+
+    Runs the same segmentation as `run` (sub-splits included unless --no-refine) --runs times
+    per resolution. Writes scan.csv (resolution, segments, median and largest size, modularity,
+    stability), scan.png and scan.json; `run --resolution auto` uses the recommendation.
+    """
+    from .export.run import check_outdir
+    from .graph.build import build_graph, parse_kind_weights
+    from .graph.read import read_interactions
+    from .graph.schema import parse_mapping
+    from .segments.scan import scan_resolution
+    from .terminal import format_scan
+
+    grid = _floats(resolutions, "--resolutions") if resolutions is not None else None
+    check_outdir(outdir)
+    inter = read_interactions(
+        **_reading(logs, fmt, no_header, columns, kind_alias),
+        mapping=parse_mapping(maps),
+        sep=sep,
+        encoding=encoding,
+    )
+    graph = build_graph(
+        inter,
+        kind_weights=parse_kind_weights(kind_weights) if kind_weights else None,
+        half_life=half_life,
+        since=since,
+        until=until,
+    )
+
+    def progress(i: int, total: int, resolution: float) -> None:
+        _echo_err(f"nichegraph: scan {i}/{total} (resolution {resolution:g}) done", quiet)
+
+    result = scan_resolution(
+        graph,
+        resolutions=grid,
+        runs=runs,
+        min_gain=None if no_refine else min_gain,
+        max_size=max_size,
+        min_size=min_size,
+        backend=backend,
+        progress=progress,
+        seed=seed,
+    )
+    result.save(outdir)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, default=str))
+    elif not quiet:
+        click.echo(format_scan(result))
+        click.echo(f"\nwrote {outdir}/ (scan.csv, scan.png, scan.json)")
+
+
+@cli.command()
+@click.argument("logs", nargs=-1, required=True, metavar="LOG...")
+@reader_options
+@common
+def inspect(
+    logs: tuple[str, ...],
+    maps: tuple[str, ...],
+    sep: str | None,
+    encoding: str,
+    fmt: str | None,
+    no_header: bool,
+    columns: str | None,
+    kind_alias: tuple[str, ...],
+    seed: int | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Show how LOG would be read: format, mapping, rows, what is skipped, kinds, dates."""
     from .graph.read import read_interactions
     from .graph.schema import parse_mapping
     from .terminal import print_read_report
 
-    inter = read_interactions(log, mapping=parse_mapping(maps), sep=sep, encoding=encoding)
+    inter = read_interactions(
+        **_reading(logs, fmt, no_header, columns, kind_alias),
+        mapping=parse_mapping(maps),
+        sep=sep,
+        encoding=encoding,
+    )
     if as_json:
         click.echo(json.dumps(inter.report.to_dict(), indent=2, default=str))
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import resource
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from . import __version__
 from ._random import check_seed
 from .errors import InputError
 from .export.csv import csv_text
+from .export.pseudonymise import Pseudonymiser, load_key, protected_terms
 from .export.run import check_outdir, json_text, write_run_folder
 from .graph.build import (
     InteractionGraph,
@@ -25,10 +26,18 @@ from .graph.build import (
     parse_duration,
     parse_kind_weights,
 )
+from .graph.formats import ReadOptions
+from .graph.identity import load_people
 from .graph.read import Interactions, read_interactions
+from .graph.schema import parse_kind_aliases
 from .influencers.rank import _check_weights, rank_influencers, shortlist
+from .segments.consensus import consensus_segments
+from .segments.flows import FLOW_COLUMNS, segment_flows
 from .segments.leiden import BACKENDS, OBJECTIVES, find_segments
+from .segments.profiles import PROFILE_COLUMNS, profile_segments
 from .segments.result import FRINGE, Segmentation
+from .segments.scan import SCAN_FILES, Scan, scan_resolution
+from .segments.stability import DEFAULT_RUNS, Stability, run_memberships, segment_stability
 
 __all__ = ["OUTPUT_FILES", "AnalysisResult", "analyze"]
 
@@ -37,10 +46,16 @@ OUTPUT_FILES = (
     "segment_summary.csv",
     "influencers.csv",
     "shortlist.csv",
+    "segment_profiles.csv",
+    "segment_flows.csv",
     "run.json",
 )
 
 Progress = Callable[[str, str, float], None]
+
+
+def _or_empty(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(columns=columns) if frame is None else frame
 
 
 def _peak_rss_mb() -> float:
@@ -62,6 +77,11 @@ class AnalysisResult:
     shortlist: pd.DataFrame
     params: dict[str, Any]
     timings: dict[str, dict[str, float]] = field(default_factory=dict)
+    profiles: pd.DataFrame | None = None
+    flows: pd.DataFrame | None = None
+    pseudonymiser: Pseudonymiser | None = None
+    stability: Stability | None = None
+    scan: Scan | None = None
 
     @property
     def segments(self) -> pd.DataFrame:
@@ -69,6 +89,11 @@ class AnalysisResult:
         frame = self.segmentation.to_frame()
         roles = self.influencers.set_index("person")["role"]
         frame["role"] = frame["person"].map(roles).fillna("fringe").astype(object)
+        if self.stability is not None:  # share of seeds keeping them with their segment
+            frame["confidence"] = self.stability.confidence
+        if self.interactions.identity is not None:  # a people table: each person's handles
+            handles = self.interactions.identity.handles_by_person()
+            frame["handles"] = frame["person"].map(handles).fillna("").astype(object)
         frame["_fringe"] = frame["segment"] == FRINGE
         frame = frame.sort_values(["_fringe", "segment", "person"], kind="mergesort")
         return frame.drop(columns="_fringe").reset_index(drop=True)
@@ -83,6 +108,13 @@ class AnalysisResult:
             .agg(lambda s: "; ".join(s))
         )
         table["top_influencers"] = table["segment"].map(top3).fillna("").astype(object)
+        if self.stability is not None:  # mean best-match Jaccard over seeds; < 0.5 unstable
+            stab = self.stability.segments.set_index("segment")
+            table["stability"] = table["segment"].map(stab["stability"])
+            table["unstable"] = table["segment"].map(stab["unstable"]).astype(object)
+        if self.profiles is not None:
+            labels = self.profiles.set_index("segment")["label"]
+            table.insert(2, "label", table["segment"].map(labels).fillna("").astype(object))
         return table
 
     def manifest(self) -> dict[str, Any]:
@@ -91,7 +123,7 @@ class AnalysisResult:
         import igraph
         import leidenalg
 
-        return {
+        data: dict[str, Any] = {
             "nichegraph": __version__,
             "parameters": self.params,
             "input": self.interactions.report.to_dict(),
@@ -109,7 +141,7 @@ class AnalysisResult:
                 "ranked_people": len(self.influencers),
                 "shortlist_rows": len(self.shortlist),
             },
-            "files": list(OUTPUT_FILES),
+            "files": [*OUTPUT_FILES, *(SCAN_FILES if self.scan is not None else ())],
             "versions": {
                 "python": platform.python_version(),
                 "igraph": igraph.__version__,
@@ -119,20 +151,53 @@ class AnalysisResult:
             },
             "timings": self.timings,
         }
+        if self.stability is not None:
+            st = self.stability
+            data["stability"] = {
+                **st.params,
+                "mean_stability": round(st.mean_stability, 6),
+                "unstable_segments": len(st.unstable),
+                "share_confidence_0.9": round(st.share_confident(0.9), 6),
+            }
+        if self.scan is not None:
+            data["scan"] = {"recommended": self.scan.recommended, "reason": self.scan.reason}
+        if "consensus" in seg.params:
+            data["segmentation"]["consensus"] = seg.params["consensus"]
+        identity = self.interactions.identity
+        if identity is not None:
+            data["identity"] = identity.to_dict()
+        data["pseudonymised"] = self.pseudonymiser is not None
+        if self.pseudonymiser is None:
+            return data
+        data["pseudonymisation"] = {
+            "method": "HMAC-SHA256 of the name with the key, first 16 hex digits, prefix p_",
+            "text": "left out",
+            "paths": "withheld",
+        }
+        return self.pseudonymiser.manifest(data)
 
-    def files(self) -> dict[str, str]:
-        """``{file name: text}`` of the run folder (CSV text is spreadsheet-safe)."""
-        return {
+    def files(self) -> dict[str, str | bytes]:
+        """``{file name: text}`` of the run folder (CSV text is spreadsheet-safe; PNG bytes)."""
+        out: dict[str, str | bytes] = {
             "segments.csv": csv_text(self.segments),
             "segment_summary.csv": csv_text(self.summary),
             "influencers.csv": csv_text(self.influencers),
             "shortlist.csv": csv_text(self.shortlist),
+            "segment_profiles.csv": csv_text(_or_empty(self.profiles, PROFILE_COLUMNS)),
+            "segment_flows.csv": csv_text(_or_empty(self.flows, FLOW_COLUMNS)),
             "run.json": json_text(self.manifest()),
         }
+        if self.scan is not None:  # --resolution auto: the scan that chose it
+            out.update(self.scan.files())
+        return out
 
     def save(self, outdir: str | Path) -> Path:
-        """Write the five output files into ``outdir`` atomically; returns the folder."""
+        """Write the output files (:data:`OUTPUT_FILES`) into ``outdir`` atomically."""
         return write_run_folder(outdir, self.files())
+
+
+def _label(data: Any) -> str:
+    return f"<{type(data).__name__}>" if not isinstance(data, str | Path) else str(data)
 
 
 def _check_options(opts: dict[str, Any]) -> None:
@@ -142,8 +207,14 @@ def _check_options(opts: dict[str, Any]) -> None:
     if opts["backend"] not in BACKENDS:
         raise InputError(f"--backend must be one of {', '.join(BACKENDS)}")
     r = opts["resolution"]
-    if isinstance(r, bool) or not isinstance(r, int | float) or not np.isfinite(r) or r <= 0:
-        raise InputError(f"--resolution must be a positive number, got {r!r}")
+    if isinstance(r, str) and r == "auto":
+        if opts["objective"] == "cpm":
+            raise InputError("--resolution auto scans modularity; give a number with cpm")
+    elif isinstance(r, bool) or not isinstance(r, int | float) or not np.isfinite(r) or r <= 0:
+        raise InputError(f"--resolution must be a positive number or 'auto', got {r!r}")
+    st = opts["stability"]
+    if isinstance(st, bool) or not isinstance(st, int) or st < 0:
+        raise InputError(f"--stability must be a number of runs >= 0, got {st!r}")
     top = opts["top"]
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise InputError(f"--top must be a positive integer, got {top!r}")
@@ -165,24 +236,53 @@ def _check_options(opts: dict[str, Any]) -> None:
     _check_weights(opts["score_weights"])
 
 
+def _segment(
+    graph: InteractionGraph,
+    opts: dict[str, Any],
+    stability: int,
+    consensus: bool,
+    seed: int,
+    stage: Callable[[str, Callable[[], Any]], Any],
+) -> tuple[Segmentation, Stability | None]:
+    """The segmentation (plain or consensus) and, with ``stability`` runs, its stability."""
+    if not consensus:
+        seg = stage("segment", lambda: find_segments(graph, **opts, seed=seed))
+        if not stability:
+            return seg, None
+        return seg, stage("stability", lambda: segment_stability(graph, seg, runs=stability))
+    n_runs = stability or DEFAULT_RUNS
+    runs = stage("stability", lambda: run_memberships(graph, runs=n_runs, seed=seed, **opts))
+    seg = stage("segment", lambda: consensus_segments(graph, memberships=runs, seed=seed, **opts))
+    return seg, segment_stability(graph, seg, memberships=runs) if stability else None
+
+
 def analyze(
     data: Any,
     *,
     mapping: Mapping[str, str] | None = None,
     sep: str | None = None,
     encoding: str = "utf-8",
+    format: str | None = None,
+    header: bool = True,
+    columns: str | Sequence[str] | None = None,
+    kind_aliases: Mapping[str, str] | Sequence[str] | None = None,
     kind_weights: Mapping[str, float] | None = None,
     half_life: str | float | None = None,
     since: Any = None,
     until: Any = None,
     objective: str = "modularity",
-    resolution: float = 1.0,
+    resolution: float | str = 1.0,
     min_gain: float | None = 0.1,
     max_size: int | None = None,
     min_size: int = 5,
     backend: str = "igraph",
     score_weights: Mapping[str, float] | None = None,
     top: int = 10,
+    people: Any = None,
+    pseudonymise: bool = False,
+    key: str | bytes | None = None,
+    stability: int = 0,
+    consensus: bool = False,
     outdir: str | Path | None = None,
     progress: Progress | None = None,
     seed: int | None = None,
@@ -192,6 +292,13 @@ def analyze(
     Options are those of :func:`read_interactions`, :func:`build_graph`,
     :func:`find_segments`, :func:`rank_influencers` and :func:`shortlist`. Every option is
     checked before any work; with ``outdir`` the run folder is written (atomically) at the end.
+    ``people`` (a people table) merges each person's handles into one node;
+    ``pseudonymise=True`` replaces every handle with a keyed hash and leaves text out, with
+    ``key`` or else ``$NICHEGRAPH_KEY`` (:mod:`nichegraph.export.pseudonymise`).
+    ``resolution="auto"`` takes :func:`scan_resolution`'s recommendation (the scan's files join
+    the run folder); ``stability=N`` re-runs the detection N times for a confidence per person
+    and a stability per segment (:func:`segment_stability`); ``consensus=True`` keeps the
+    consensus of those runs (N, else 10) as the segmentation (:func:`consensus_segments`).
 
     >>> import nichegraph as ng
     >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
@@ -203,6 +310,10 @@ def analyze(
         "mapping": dict(mapping or {}),
         "sep": sep,
         "encoding": encoding,
+        "format": format,
+        "header": header,
+        "columns": columns if columns is None or isinstance(columns, str) else ",".join(columns),
+        "kind_aliases": dict(parse_kind_aliases(kind_aliases)),
         "kind_weights": dict(kind_weights or {}),
         "half_life": half_life,
         "since": None if since is None else str(since),
@@ -216,8 +327,18 @@ def analyze(
         "score_weights": dict(score_weights) if score_weights else None,
         "top": top,
         "seed": seed,
+        "people": None if people is None else _label(people),
+        "pseudonymise": bool(pseudonymise),
+        "stability": stability,
+        "consensus": bool(consensus),
     }
     _check_options(params)
+    ReadOptions.make(format=format, mapping=mapping, sep=sep, encoding=encoding, header=header,
+                     columns=columns, kind_aliases=kind_aliases)  # fmt: skip
+    people = None if people is None else load_people(people)
+    if key is not None and not pseudonymise:
+        raise InputError("a key is only used to pseudonymise; add --pseudonymise or drop the key")
+    secret = load_key(key) if pseudonymise else None
     if outdir is not None:
         check_outdir(outdir)
     timings: dict[str, dict[str, float]] = {}
@@ -234,32 +355,53 @@ def analyze(
         return value
 
     inter: Interactions = stage(
-        "read", lambda: read_interactions(data, mapping=mapping, sep=sep, encoding=encoding)
+        "read",
+        lambda: read_interactions(
+            data, mapping=mapping, sep=sep, encoding=encoding, people=people, format=format,
+            header=header, columns=columns, kind_aliases=kind_aliases,
+        ),
     )
-    graph: InteractionGraph = stage(
-        "build",
-        lambda: build_graph(
+    pseudo = None
+    if secret is not None:
+        extra = inter.identity.protected_terms() if inter.identity is not None else ()
+        pseudo = Pseudonymiser(
+            secret, protected_terms(inter.table["source"], inter.table["target"], extra)
+        )
+
+    def build() -> tuple[Interactions, InteractionGraph]:
+        g = build_graph(
             inter, kind_weights=kind_weights, half_life=half_life, since=since, until=until
-        ),
-    )
-    seg: Segmentation = stage(
-        "segment",
-        lambda: find_segments(
-            graph,
-            objective=objective,
-            resolution=resolution,
-            min_gain=min_gain,
-            max_size=max_size,
-            min_size=min_size,
-            backend=backend,
-            seed=seed,
-        ),
-    )
+        )  # on the raw names, so a pseudonymised run keeps the same vertex order
+        return (inter, g) if pseudo is None else (pseudo.interactions(inter), pseudo.graph(g))
+
+    inter, graph = stage("build", build)
+    opts: dict[str, Any] = {
+        "objective": objective,
+        "min_gain": min_gain,
+        "max_size": max_size,
+        "min_size": min_size,
+        "backend": backend,
+    }
+    scan = None
+    if resolution == "auto":
+        scan = stage("scan", lambda: scan_resolution(graph, seed=seed, **opts))
+    opts["resolution"] = scan.recommended if scan is not None else resolution
+    seg, stab = _segment(graph, opts, stability, consensus, seed, stage)
     infl: pd.DataFrame = stage(
         "rank", lambda: rank_influencers(graph, seg, weights=score_weights, seed=seed)
     )
     short = shortlist(infl, top=top)
-    result = AnalysisResult(inter, graph, seg, infl, short, params, timings)
+    profiles, flows = stage(  # segment profiles and the flows between segments
+        "profile",
+        lambda: (
+            profile_segments(inter, seg, since=since, until=until),
+            segment_flows(graph, seg),
+        ),
+    )
+    result = AnalysisResult(
+        inter, graph, seg, infl, short, params, timings, profiles=profiles, flows=flows,
+        pseudonymiser=pseudo, stability=stab, scan=scan,
+    )  # fmt: skip
     if outdir is not None:
         stage("write", lambda: result.save(outdir))
     return result

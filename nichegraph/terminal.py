@@ -9,8 +9,15 @@ import click
 if TYPE_CHECKING:
     from .graph.read import ReadReport
     from .pipeline import AnalysisResult
+    from .segments.scan import Scan
 
-__all__ = ["format_read_report", "format_run_summary", "print_read_report", "print_run_summary"]
+__all__ = [
+    "format_read_report",
+    "format_run_summary",
+    "format_scan",
+    "print_read_report",
+    "print_run_summary",
+]
 
 
 def _skipped(skipped: dict[str, int]) -> str:
@@ -23,9 +30,10 @@ def format_read_report(report: ReadReport) -> str:
     """What ``nichegraph inspect`` prints."""
     lines = [
         f"file        {report.source}",
-        f"format      {report.format}" + (f" ({report.compression})" if report.compression else ""),
+        f"format      {report.format}" + _format_details(report),
+        *_file_lines(report),
         f"columns     {', '.join(report.columns_found)}",
-        "mapping     " + ", ".join(f"{k} <- {v}" for k, v in report.mapping.items()),
+        "mapping     " + (_mapping(report.mapping) or "per file"),
         f"rows        {report.rows_read:,} read, {report.rows_kept:,} kept",
         f"skipped     {_skipped(report.skipped)}",
         "kinds       " + (", ".join(f"{k} {v:,}" for k, v in report.kinds.items()) or "none"),
@@ -35,12 +43,48 @@ def format_read_report(report: ReadReport) -> str:
     return "\n".join(lines)
 
 
+def _format_details(report: ReadReport) -> str:
+    details = [report.compression] if report.compression else []
+    if len(report.files) == 1:
+        if "sep" in report.files[0]:
+            details.append(f"separator {report.files[0]['sep']!r}")
+        if report.files[0].get("header") is False:
+            details.append("no header")
+    return f" ({', '.join(details)})" if details else ""
+
+
+def _mapping(mapping: dict[str, str]) -> str:
+    return ", ".join(f"{k} <- {v}" for k, v in mapping.items())
+
+
+def _file_lines(report: ReadReport) -> list[str]:
+    if len(report.files) < 2:
+        return []
+    lines = []
+    for f in report.files:
+        lines.append(f"  {f['path']}: {f['format']}, {f.get('records', 0):,} records")
+        if not report.mapping and f.get("mapping"):
+            lines.append("    " + _mapping(f["mapping"]))
+    return lines
+
+
 def print_read_report(report: ReadReport) -> None:
     click.echo(format_read_report(report))
 
 
+_LABEL_WIDTH = 34
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def format_run_summary(result: AnalysisResult, outdir: str, *, segments: int = 12) -> str:
-    """What ``nichegraph run`` prints at the end: counts, then top influencers per segment."""
+    """What ``nichegraph run`` prints at the end: counts, then label and top influencers per
+    segment, then the top flow between segments."""
+    from .pipeline import OUTPUT_FILES
+    from .segments.scan import SCAN_FILES
+
     rep, g, seg = result.interactions.report, result.graph.report, result.segmentation
     lines = [
         f"read {rep.rows_read:,} rows, kept {rep.rows_kept:,} (skipped: {_skipped(rep.skipped)})",
@@ -49,25 +93,61 @@ def format_run_summary(result: AnalysisResult, outdir: str, *, segments: int = 1
         f"{seg.n_segments:,} segments, {seg.fringe_size:,} people in the fringe, "
         f"modularity {seg.modularity:.3f}",
         "",
-        f"{'segment':<10}{'size':>7}  top influencers (score)",
+        f"{'segment':<10}{'size':>7}  {'label':<{_LABEL_WIDTH}}  top influencers (score)",
     ]
     top = result.influencers[result.influencers["rank"] <= 3]
     by_seg = {
         s: ", ".join(f"{p} ({sc:.2f})" for p, sc in zip(f["person"], f["score"], strict=True))
         for s, f in top.groupby("segment", sort=False)
     }
+    labels = {} if result.profiles is None else dict(result.profiles[["segment", "label"]].values)
     table = seg.segments[seg.segments["segment"] != 0]
     for row in table.head(segments).itertuples(index=False):
-        lines.append(f"{row.path:<10}{row.size:>7,}  {by_seg.get(row.segment, '')}")
+        label = _fit(str(labels.get(row.segment, "")), _LABEL_WIDTH)
+        lines.append(
+            f"{row.path:<10}{row.size:>7,}  {label:<{_LABEL_WIDTH}}  {by_seg.get(row.segment, '')}"
+        )
     if len(table) > segments:
         lines.append(f"… {len(table) - segments:,} more segments in segment_summary.csv")
+    if result.flows is not None and len(result.flows):
+        f = result.flows.iloc[0]
+        lines.append(
+            f"top flow: {f.from_path} -> {f.to_path}, {f.share_of_from:.0%} of "
+            f"{f.from_path}'s engagement (segment_flows.csv)"
+        )
+    if result.stability is not None:
+        st = result.stability
+        lines.append(
+            f"stability over {st.runs} seeds: mean {st.mean_stability:.2f}, "
+            f"{len(st.unstable):,} unstable segments, {st.share_confident(0.9):.0%} of people "
+            "with confidence >= 0.9"
+        )
+    if result.scan is not None:
+        lines.append(f"resolution {result.scan.recommended:g} (auto): {result.scan.reason}")
+    files = [*OUTPUT_FILES, *(SCAN_FILES if result.scan is not None else ())]
     lines += [
         "",
-        f"wrote {outdir}/ (segments.csv, segment_summary.csv, influencers.csv, "
-        "shortlist.csv, run.json)",
+        f"wrote {outdir}/ ({', '.join(files)})",
     ]
     return "\n".join(lines)
 
 
 def print_run_summary(result: AnalysisResult, outdir: str) -> None:
     click.echo(format_run_summary(result, outdir))
+
+
+def format_scan(scan: Scan) -> str:
+    """What ``nichegraph scan`` prints: the table, then the recommendation and why."""
+    t = scan.table
+    lines = [
+        f"{'resolution':>10}  {'segments':>8}  {'median size':>11}  {'largest':>8}  "
+        f"{'modularity':>10}  {'stability':>9}",
+    ]
+    for r in t.itertuples(index=False):
+        mark = "  <- recommended" if r.recommended else ("  plateau" if r.plateau else "")
+        lines.append(
+            f"{r.resolution:>10g}  {r.segments:>8g}  {r.median_size:>11g}  {r.largest_size:>8g}  "
+            f"{r.modularity:>10.3f}  {r.stability:>9.3f}{mark}"
+        )
+    lines += ["", f"recommended resolution {scan.recommended:g}: {scan.reason}"]
+    return "\n".join(lines)

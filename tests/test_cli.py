@@ -37,6 +37,7 @@ def test_run_writes_every_file_with_documented_columns(sample_run):
     assert list(summary.columns) == [
         "segment",
         "path",
+        "label",
         "parent",
         "depth",
         "split_gain",
@@ -76,7 +77,7 @@ def test_run_json_counts_match_the_files(sample_run):
     assert manifest["segmentation"]["fringe_people"] == int((segments.segment == 0).sum())
     assert manifest["influencers"]["shortlist_rows"] == len(pd.read_csv(out / "shortlist.csv"))
     assert manifest["parameters"]["top"] == 3 and manifest["parameters"]["seed"] == 42
-    assert set(manifest["timings"]) == {"read", "build", "segment", "rank"}
+    assert set(manifest["timings"]) == {"read", "build", "segment", "rank", "profile"}
 
 
 def test_same_seed_byte_identical_outputs(tmp_path):

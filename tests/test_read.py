@@ -175,7 +175,7 @@ def test_report_to_dict_is_json_ready():
     assert as_dict["problems"] == list(report.problems)
     assert set(as_dict) == {
         "source", "format", "compression", "sha256", "columns_found", "mapping", "rows_read",
-        "rows_kept", "skipped", "kinds", "time_min", "time_max", "problems",
+        "rows_kept", "skipped", "kinds", "time_min", "time_max", "problems", "files",
     }  # fmt: skip
 
 
@@ -357,10 +357,10 @@ def test_parse_mapping_errors(items, expected):
 
 def test_kind_aliases_table():
     expected = {
-        "retweet": ["rt", "retweet", "retweets", "retweeted"],
+        "retweet": ["rt", "retweet", "retweets", "retweeted", "boost", "reblog", "repost"],
         "mention": ["mt", "mention", "mentions", "mentionsinretweet", "mentionsinquote",
                     "mentionsinreplyto"],
-        "reply": ["re", "reply", "replies", "replies to", "replied"],
+        "reply": ["re", "reply", "replies", "replies to", "replied", "replied_to"],
         "quote": ["quote", "quotes", "quoted"],
         "comment": ["comment", "comments"],
         "like": ["like", "likes", "favorite", "favourite", "fav"],
@@ -372,22 +372,22 @@ def test_kind_aliases_table():
 
 
 def test_normalise_kind():
-    raw = pd.Series(["RT", " Replies To ", "", None, "Boost", "FAV", "MentionsInReplyTo", "rt"],
+    raw = pd.Series(["RT", " Replies To ", "", None, "Upvote", "FAV", "MentionsInReplyTo", "rt"],
                     index=[10, 11, 12, 13, 14, 15, 16, 17])  # fmt: skip
     result = normalise_kind(raw)
     assert result.tolist() == [
-        "retweet", "reply", "interaction", "interaction", "boost", "like", "mention", "retweet"
+        "retweet", "reply", "interaction", "interaction", "upvote", "like", "mention", "retweet"
     ]  # fmt: skip
     assert result.index.tolist() == raw.index.tolist()
     assert result.dtype == "str"
 
 
 def test_unknown_kinds_are_kept_and_reported(tmp_path):
-    text = "source,target,kind\na,b,Boost\nc,d,boost\ne,f,rt\ng,h,Zap\n"
+    text = "source,target,kind\na,b,Upvote\nc,d,upvote\ne,f,rt\ng,h,Zap\n"
     report = read_csv_text(tmp_path, text).report
-    assert report.kinds == {"boost": 2, "retweet": 1, "zap": 1}
+    assert list(report.kinds.items()) == [("upvote", 2), ("retweet", 1), ("zap", 1)]
     assert report.problems == (
-        "kinds kept as given (not a known alias): 'boost' (2 rows), 'zap' (1 row)",
+        "kinds kept as given (not a known alias): 'upvote' (2 rows), 'zap' (1 row)",
     )
 
 
@@ -705,9 +705,12 @@ def test_file_not_found(tmp_path):
     assert input_error(path) == f"file not found: {path}"
 
 
-def test_a_directory(tmp_path):
+def test_a_directory_without_logs(tmp_path):
+    (tmp_path / "notes.md").write_text("not a log")
     assert input_error(tmp_path) == (
-        f"{tmp_path} is a directory: expected an interaction log file (CSV, TSV or Parquet)"
+        f"{tmp_path} is a directory with no log files (looked for .csv, .tsv, .tab, .txt, "
+        ".parquet, .pq, .xlsx, .xlsm, .json, .jsonl, .ndjson, optionally .gz); pass the files "
+        "themselves"
     )
 
 

@@ -40,8 +40,8 @@ def _umask() -> int:
     return mask
 
 
-def write_run_folder(outdir: str | os.PathLike[str], files: Mapping[str, str]) -> Path:
-    """Write ``{file name: text}`` into ``outdir`` without ever leaving half a run behind.
+def write_run_folder(outdir: str | os.PathLike[str], files: Mapping[str, str | bytes]) -> Path:
+    """Write ``{file name: text or bytes}`` into ``outdir`` without ever leaving half a run behind.
 
     All files go to a temporary sibling folder; a new ``outdir`` is then renamed into place in
     one step, an existing one gets each file replaced atomically (other files are left alone).
@@ -52,7 +52,10 @@ def write_run_folder(outdir: str | os.PathLike[str], files: Mapping[str, str]) -
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a run folder is not
         for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8", newline="")
+            if isinstance(text, bytes):  # e.g. a PNG
+                (tmp / name).write_bytes(text)
+            else:
+                (tmp / name).write_text(text, encoding="utf-8", newline="")
         if not out.exists():
             os.rename(tmp, out)
             return out

@@ -194,7 +194,8 @@ def build_graph(
     at least ``source`` and ``target``. ``kind_weights`` overrides :data:`DEFAULT_KIND_WEIGHTS`;
     ``half_life`` (e.g. ``"30d"``) decays each row by ``0.5 ** (age / half_life)`` where age is
     measured back from the newest timestamp; ``since``/``until`` keep rows in
-    ``[since, until)``. Self-loops and zero-weight rows are dropped and counted.
+    ``[since, until)``. Posts (kind ``post`` of an author to themself: activity, not an
+    interaction), other self-loops and zero-weight rows are dropped and counted.
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"source": ["a", "a", "b"], "target": ["b", "b", "c"],
@@ -241,6 +242,9 @@ def build_graph(
     src = table["source"].to_numpy(dtype=object)
     tgt = table["target"].to_numpy(dtype=object)
     self_loop = src == tgt
+    post = self_loop & (table["kind"] == "post").to_numpy(dtype=bool)  # activity, no tie
+    dropped["post"] = int((post & keep).sum())
+    keep &= ~post
     dropped["self_loop"] = int((self_loop & keep).sum())
     keep &= ~self_loop
 

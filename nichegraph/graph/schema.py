@@ -3,25 +3,21 @@
 Every reader turns its input into one table with the columns of :data:`CANONICAL` (those
 present, in that order). Header names of common exports are recognised automatically
 (:data:`HEADER_ALIASES`); anything else is named with ``--map field=COLUMN``
-(:func:`parse_mapping`). The values of each column are normalised by vectorised, pure
-functions: :func:`normalise_kind`, :func:`parse_timestamps`, :func:`parse_weights`,
-:func:`as_text`; the readers in :mod:`nichegraph.graph.read` only move bytes into columns.
+(:func:`parse_mapping`). Raw kinds become canonical ones through :data:`KIND_ALIASES`
+(:func:`normalise_kind`, extendable with :func:`parse_kind_aliases`); the value parsers live in
+:mod:`nichegraph.graph.columns` and are re-exported here.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import InputError
+from .columns import TIME_DTYPE, ParsedColumn, as_text, parse_timestamps, parse_weights
 
 __all__ = [
     "CANONICAL",
@@ -35,6 +31,7 @@ __all__ = [
     "header_key",
     "match_headers",
     "normalise_kind",
+    "parse_kind_aliases",
     "parse_mapping",
     "parse_timestamps",
     "parse_weights",
@@ -48,26 +45,6 @@ REQUIRED: tuple[str, ...] = ("source", "target")
 
 DEFAULT_KIND = "interaction"
 """The kind of a row whose kind is empty or whose input has no kind column."""
-
-TIME_DTYPE = "datetime64[us, UTC]"
-"""The dtype of the canonical ``timestamp`` column."""
-
-_MS_THRESHOLD = 1e11  # numeric timestamps above this are Unix milliseconds (year 5138 in s)
-# A non-ISO timestamp is only guessed at when it names a year or a d/m/y date: dateutil
-# would otherwise fill a bare "July 4" or "Monday" with year 1 or today's date.
-_DATE_LIKE = r"\d{4}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}"
-# Date formats of common exports, tried (strictly, at C speed) before any guessing.
-_KNOWN_FORMATS = (
-    "%a %b %d %H:%M:%S %z %Y",  # Twitter API v1.1 created_at
-    "%a, %d %b %Y %H:%M:%S %z",  # RFC 2822 (RSS, e-mail)
-    "%Y-%m-%d %H:%M:%S %z",  # offset after a space
-    "%Y-%m-%d %H:%M:%S UTC",
-    "%m/%d/%Y %I:%M:%S %p",  # US spreadsheets (NodeXL in Excel)
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y",
-)
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "source": (
@@ -104,21 +81,28 @@ the same header.
 """
 
 KIND_ALIASES: dict[str, str] = {
+    # SNAP Higgs activity codes and retweets on every platform (boosts, reblogs, reposts)
     "rt": "retweet",
     "retweet": "retweet",
     "retweets": "retweet",
     "retweeted": "retweet",
+    "boost": "retweet",
+    "boosted": "retweet",
+    "reblog": "retweet",
+    "reblogged": "retweet",
+    "repost": "retweet",
     "mt": "mention",
     "mention": "mention",
     "mentions": "mention",
-    "mentionsinretweet": "mention",
+    "mentionsinretweet": "mention",  # NodeXL
     "mentionsinquote": "mention",
     "mentionsinreplyto": "mention",
     "re": "reply",
     "reply": "reply",
     "replies": "reply",
-    "replies to": "reply",
+    "replies to": "reply",  # NodeXL
     "replied": "reply",
+    "replied_to": "reply",  # X API v2 referenced_tweets type
     "quote": "quote",
     "quotes": "quote",
     "quoted": "quote",
@@ -129,7 +113,7 @@ KIND_ALIASES: dict[str, str] = {
     "favorite": "like",
     "favourite": "like",
     "fav": "like",
-    "tweet": "post",
+    "tweet": "post",  # NodeXL's self-loop row for a plain tweet
     "post": "post",
 }
 """Lower-cased raw kind → canonical kind. Kinds not listed are kept, lower-cased."""
@@ -232,216 +216,62 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
     return mapping
 
 
-def normalise_kind(series: pd.Series) -> pd.Series:
+def parse_kind_aliases(items: Mapping[str, str] | Sequence[str] | None) -> dict[str, str]:
+    """Parse ``--kind-alias CODE=KIND`` items (or a mapping) into ``{code: kind}``, lower-cased.
+
+    User aliases extend :data:`KIND_ALIASES` and win over it for the same code.
+
+    >>> parse_kind_aliases(["FAV=like", " QT = quote"])
+    {'fav': 'like', 'qt': 'quote'}
+    """
+    if not items:
+        return {}
+    if isinstance(items, str):
+        items = [items]
+    pairs = list(items.items()) if isinstance(items, Mapping) else []
+    if not isinstance(items, Mapping):
+        for item in items:
+            code, sep, kind = str(item).partition("=")
+            if not sep:
+                raise InputError(
+                    f"--kind-alias {item}: expected CODE=KIND, e.g. --kind-alias QT=quote"
+                )
+            pairs.append((code, kind))
+    out: dict[str, str] = {}
+    for code, kind in pairs:
+        code_, kind_ = str(code).strip().lower(), str(kind).strip().lower()
+        if not code_ or not kind_:
+            raise InputError(
+                f"--kind-alias {code}={kind}: both sides must be non-empty; "
+                "write CODE=KIND, e.g. --kind-alias QT=quote"
+            )
+        if code_ in out and out[code_] != kind_:
+            raise InputError(
+                f"--kind-alias {code}={kind}: {code_!r} is already an alias of {out[code_]!r}; "
+                "give each code once"
+            )
+        out[code_] = kind_
+    return out
+
+
+def normalise_kind(series: pd.Series, aliases: Mapping[str, str] | None = None) -> pd.Series:
     """Canonical kinds for raw kind values (vectorised).
 
-    Values are stripped and lower-cased, then mapped through :data:`KIND_ALIASES`; unknown
-    kinds are kept lower-cased; empty or missing values become ``"interaction"``. The work is
-    done once per distinct value, not once per row.
+    Values are stripped and lower-cased, then mapped through ``aliases`` (lower-cased codes,
+    from :func:`parse_kind_aliases`) and :data:`KIND_ALIASES`; unknown kinds are kept
+    lower-cased; empty or missing values become ``"interaction"``. The work is done once per
+    distinct value, not once per row.
 
-    >>> normalise_kind(pd.Series(["RT", " Replies to ", "", None, "Boost"])).tolist()
-    ['retweet', 'reply', 'interaction', 'interaction', 'boost']
+    >>> normalise_kind(pd.Series(["RT", " Replies to ", "", None, "Upvote"])).tolist()
+    ['retweet', 'reply', 'interaction', 'interaction', 'upvote']
+    >>> normalise_kind(pd.Series(["QT", "rt"]), {"qt": "quote"}).tolist()
+    ['quote', 'retweet']
     """
+    table = {**KIND_ALIASES, **(aliases or {})}
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     raw = pd.Series(uniques, dtype="str").str.strip().str.lower()
-    canon = raw.map(lambda v: KIND_ALIASES.get(v, v), na_action="ignore")
+    canon = raw.map(lambda v: table.get(v, v), na_action="ignore")
     canon = canon.where(canon.str.len() > 0, DEFAULT_KIND).fillna(DEFAULT_KIND)
     lookup = np.append(canon.to_numpy(dtype=object), DEFAULT_KIND)  # code -1 (missing) → last
     values = lookup[np.where(codes < 0, len(canon), codes)]
     return pd.Series(values, index=series.index, name=series.name, dtype="str")
-
-
-# ------------------------------------------------------------------------- column values
-
-
-@dataclass(frozen=True)
-class ParsedColumn:
-    """A parsed column: ``values`` (same index as the input), boolean masks of the cells that
-    are not of the column's type (``bad``) or out of its range (``invalid``), and notes."""
-
-    values: pd.Series
-    bad: np.ndarray
-    invalid: np.ndarray
-    notes: tuple[str, ...] = ()
-
-
-def _data_row(position: int) -> int:
-    return position + 1
-
-
-def as_text(values: pd.Series) -> pd.Series:
-    """Any column as pandas ``str`` (missing stays missing); integral floats lose their ``.0``.
-
-    >>> as_text(pd.Series([12.0, None, 3.0])).tolist()
-    ['12', nan, '3']
-    """
-    if pd.api.types.is_float_dtype(values.dtype):
-        v = values.to_numpy(dtype="float64", na_value=np.nan)
-        finite = v[~np.isnan(v)]
-        if np.isfinite(finite).all() and (finite == np.floor(finite)).all():
-            return values.astype("Int64").astype("str")
-    return values.astype("str")
-
-
-def _is_number_dtype(dtype: Any) -> bool:
-    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-
-
-def _present(text: pd.Series) -> np.ndarray:
-    return (text.notna() & (text != "")).to_numpy(dtype=bool)
-
-
-def parse_timestamps(
-    values: pd.Series, *, column: str, row_number: Callable[[int], int] = _data_row
-) -> ParsedColumn:
-    """Timestamps as :data:`TIME_DTYPE` (vectorised).
-
-    Accepts datetimes (naive = UTC), ISO-8601 strings (naive = UTC, offsets converted), other
-    date strings that name a year (format guessed, month first when ambiguous), and numbers
-    or numeric strings as Unix seconds, or milliseconds above 1e11. Empty cells become NaT.
-    ``bad`` marks non-empty cells that could not be parsed. When more than half of the
-    non-empty cells fail, the column does not hold timestamps: :class:`InputError` naming
-    ``column`` and the first failure (its row from ``row_number(position)``).
-
-    >>> parse_timestamps(pd.Series(["2012-07-01T02:00:00+02:00", ""]), column="t").values[0]
-    Timestamp('2012-07-01 00:00:00+0000', tz='UTC')
-    """
-    dtype = values.dtype
-    none = np.zeros(len(values), dtype=bool)
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return ParsedColumn(values.dt.tz_convert("UTC").astype(TIME_DTYPE), none, none)
-    if pd.api.types.is_datetime64_dtype(dtype):
-        return ParsedColumn(values.dt.tz_localize("UTC").astype(TIME_DTYPE), none, none)
-    if _is_number_dtype(dtype):
-        numbers = values.astype("float64")
-        stamps, note = _from_unix(numbers, column)
-        return ParsedColumn(stamps, (numbers.notna() & stamps.isna()).to_numpy(bool), none, note)
-
-    text = as_text(values).str.strip().reset_index(drop=True)  # labels are positions
-    present = _present(text)
-    if not present.any():
-        empty = pd.Series(pd.NaT, index=values.index, dtype=TIME_DTYPE)
-        note = f"column {column!r} has no timestamps (every cell is empty)"
-        return ParsedColumn(empty, none, none, (note,))
-    text = text.where(present)
-    notes: tuple[str, ...] = ()
-    first = text.iloc[int(np.argmax(present))]
-    if re.fullmatch(_NUMBER, first) and text[present].str.fullmatch(_NUMBER).all():
-        stamps, notes = _from_unix(pd.to_numeric(text, errors="coerce").astype("float64"), column)
-    else:
-        stamps = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
-        stamps = stamps.astype(TIME_DTYPE)
-        rest = text[present & stamps.isna().to_numpy(dtype=bool)]
-        rest = rest[rest.str.contains(_DATE_LIKE)]
-        if len(rest):
-            guessed = _guess_dates(rest)
-            stamps[guessed.index] = guessed
-            used = guessed.index[guessed.notna().to_numpy(dtype=bool)]
-            if len(used):
-                notes = (
-                    f"{len(used)} value(s) in column {column!r} are not ISO-8601 and were read "
-                    f"by their apparent format (month first when ambiguous), e.g. "
-                    f"{text[used[0]]!r} (row {row_number(used[0])})",
-                )
-    bad = present & stamps.isna().to_numpy(dtype=bool)
-    n_bad, n_present = int(bad.sum()), int(present.sum())
-    if n_bad * 2 > n_present:
-        position = int(np.argmax(bad))
-        raise InputError(
-            f"column {column!r} does not hold timestamps: {text[position]!r} "
-            f"(row {row_number(position)}) could not be parsed; {n_bad} of {n_present} values "
-            "failed; map another column with --map timestamp=COLUMN"
-        )
-    stamps.index = values.index
-    return ParsedColumn(stamps, bad, none, notes)
-
-
-def _guess_dates(text: pd.Series) -> pd.Series:
-    """Non-ISO date strings: common export formats at C speed (Arrow), then the format of
-    the first remaining value (pandas), then dateutil on each distinct remaining value."""
-    guessed = pd.Series(pd.NaT, index=text.index, dtype=TIME_DTYPE)
-    todo = text
-    for fmt in _KNOWN_FORMATS:
-        if len(todo) and _strptime(todo.iloc[:1], fmt).notna().iloc[0]:
-            parsed = _strptime(todo, fmt)
-            done = parsed.notna().to_numpy(dtype=bool)
-            guessed[parsed.index[done]] = parsed[done]
-            todo = todo[~done]
-    if len(todo):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "could not infer format" is expected here
-            parsed = pd.to_datetime(todo, utc=True, errors="coerce").astype(TIME_DTYPE)
-            guessed[todo.index] = parsed
-            todo = todo[parsed.isna().to_numpy(dtype=bool)]
-            if len(todo):
-                codes, uniques = pd.factorize(todo)
-                mixed = pd.to_datetime(
-                    pd.Series(uniques), format="mixed", utc=True, errors="coerce"
-                )
-                guessed[todo.index] = mixed.astype(TIME_DTYPE).to_numpy()[codes]
-    return guessed
-
-
-def _strptime(text: pd.Series, fmt: str) -> pd.Series:
-    """Arrow's strptime (strict, vectorised); naive results are UTC."""
-    array = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
-    parsed = pc.strptime(array, format=fmt, unit="us", error_is_null=True).to_pandas()
-    parsed.index = text.index
-    if parsed.dt.tz is None:
-        parsed = parsed.dt.tz_localize("UTC")
-    return parsed.astype(TIME_DTYPE)
-
-
-def _from_unix(numbers: pd.Series, column: str) -> tuple[pd.Series, tuple[str, ...]]:
-    """Unix seconds, or milliseconds for values above 1e11, as :data:`TIME_DTYPE`."""
-    v = numbers.to_numpy(dtype="float64", na_value=np.nan)
-    millis = np.abs(v) > _MS_THRESHOLD
-    micros = np.where(millis, v * 1e3, v * 1e6)
-    ok = np.isfinite(micros) & (np.abs(micros) < 9.2e18)
-    ints = np.full(len(v), np.iinfo(np.int64).min, dtype=np.int64)  # int64 min is NaT
-    ints[ok] = np.round(micros[ok]).astype(np.int64)
-    stamps = pd.Series(ints.view("datetime64[us]"), index=numbers.index).dt.tz_localize("UTC")
-    n_ms, n_s = int((millis & ok).sum()), int((~millis & ok).sum())
-    if n_ms and n_s:
-        unit = f"Unix seconds, and {n_ms} value(s) above 1e11 as milliseconds"
-    else:
-        unit = "Unix milliseconds" if n_ms else "Unix seconds"
-    return stamps.astype(TIME_DTYPE), (f"column {column!r} holds numbers: read as {unit}",)
-
-
-def parse_weights(
-    values: pd.Series, *, column: str, row_number: Callable[[int], int] = _data_row
-) -> ParsedColumn:
-    """Weights as float64 (vectorised); empty cells count as 1.0.
-
-    ``bad`` marks non-numeric cells, ``invalid`` negative or non-finite ones (``inf``,
-    ``nan``). When more than half of the non-empty cells are non-numeric, the column does not
-    hold weights: :class:`InputError` naming ``column`` and the first failure.
-
-    >>> parse_weights(pd.Series(["2", "", "-1", "x", "1.5"]), column="w").values.tolist()
-    [2.0, 1.0, -1.0, 1.0, 1.5]
-    """
-    if _is_number_dtype(values.dtype):
-        numbers = values.astype("float64")
-        present = numbers.notna().to_numpy(dtype=bool)
-        bad = nan_text = np.zeros(len(values), dtype=bool)
-    else:
-        text = as_text(values).str.strip()
-        present = _present(text)
-        numbers = pd.to_numeric(text.where(present), errors="coerce").astype("float64")
-        nan_text = text.str.lower().isin(["nan", "+nan", "-nan"]).to_numpy(dtype=bool)
-        bad = present & numbers.isna().to_numpy(dtype=bool) & ~nan_text
-        n_bad, n_present = int(bad.sum()), int(present.sum())
-        if n_bad * 2 > n_present:
-            position = int(np.argmax(bad))
-            raise InputError(
-                f"column {column!r} does not hold numeric weights: {text.iloc[position]!r} "
-                f"(row {row_number(position)}) is not a number; {n_bad} of {n_present} values "
-                "failed; map another column with --map weight=COLUMN"
-            )
-    v = numbers.to_numpy(dtype="float64", na_value=np.nan)
-    invalid = present & ~bad & (~np.isfinite(v) | (v < 0) | nan_text)
-    n_empty = int((~present).sum())
-    notes = (f"{n_empty} row(s) have no weight in column {column!r}; counted as 1.0",)
-    weights = pd.Series(np.where(present & ~bad, v, 1.0), index=values.index, dtype="float64")
-    return ParsedColumn(weights, bad, invalid, notes if n_empty else ())

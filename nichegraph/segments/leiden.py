@@ -29,6 +29,7 @@ from .result import FRINGE, Segmentation
 __all__ = ["BACKENDS", "OBJECTIVES", "find_segments", "leiden_membership", "symmetrise"]
 
 OBJECTIVES = ("modularity", "cpm")
+_MAX_ITERATIONS = 100  # Leiden iterations per run (it stops earlier once stable)
 BACKENDS = ("igraph", "leidenalg")
 
 
@@ -80,17 +81,27 @@ def leiden_membership(
     if g.vcount() == 0:
         return np.zeros(0, dtype=np.int64)
     if backend == "igraph":
+        # One iteration at a time until the quality stops improving: igraph 1.0's own
+        # ``n_iterations=-1`` can loop forever on small weighted graphs (a 10-node example
+        # never returned), so the loop lives here, capped at _MAX_ITERATIONS.
         ig.set_random_number_generator(random.Random(seed))
         try:
-            part = g.community_leiden(
-                objective_function="CPM" if objective == "cpm" else "modularity",
-                weights="weight",
-                resolution=resolution,
-                n_iterations=-1,
-            )
+            membership, quality = None, -np.inf
+            for _ in range(_MAX_ITERATIONS):
+                part = g.community_leiden(
+                    objective_function="CPM" if objective == "cpm" else "modularity",
+                    weights="weight",
+                    resolution=resolution,
+                    n_iterations=1,
+                    initial_membership=membership,
+                )
+                membership = part.membership
+                if part.quality <= quality + 1e-12 * max(1.0, abs(quality)):
+                    break
+                quality = part.quality
         finally:
             ig.set_random_number_generator(random)
-        return np.asarray(part.membership, dtype=np.int64)
+        return np.asarray(membership, dtype=np.int64)
     import leidenalg
 
     ptype = (

@@ -1,0 +1,237 @@
+"""Column values: vectorised parsers that turn raw cells into canonical, typed columns.
+
+Every reader hands the canonicaliser raw cells (strings, numbers or datetimes); these pure
+functions give typed columns and masks of the cells that failed: :func:`parse_timestamps`
+(ISO-8601, common export formats, Unix seconds or milliseconds), :func:`parse_weights`,
+:func:`as_text`. A column where most cells fail raises :class:`InputError` naming it.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import InputError
+
+__all__ = ["TIME_DTYPE", "ParsedColumn", "as_text", "parse_timestamps", "parse_weights"]
+
+TIME_DTYPE = "datetime64[us, UTC]"
+"""The dtype of the canonical ``timestamp`` column."""
+
+_MS_THRESHOLD = 1e11  # numeric timestamps above this are Unix milliseconds (year 5138 in s)
+# A non-ISO timestamp is only guessed at when it names a year or a d/m/y date: dateutil
+# would otherwise fill a bare "July 4" or "Monday" with year 1 or today's date.
+_DATE_LIKE = r"\d{4}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}"
+# Date formats of common exports, tried (strictly, at C speed) before any guessing.
+_KNOWN_FORMATS = (
+    "%a %b %d %H:%M:%S %z %Y",  # Twitter API v1.1 created_at
+    "%a, %d %b %Y %H:%M:%S %z",  # RFC 2822 (RSS, e-mail)
+    "%Y-%m-%d %H:%M:%S %z",  # offset after a space
+    "%Y-%m-%d %H:%M:%S UTC",
+    "%m/%d/%Y %I:%M:%S %p",  # US spreadsheets (NodeXL in Excel)
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+)
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+
+
+@dataclass(frozen=True)
+class ParsedColumn:
+    """A parsed column: ``values`` (same index as the input), boolean masks of the cells that
+    are not of the column's type (``bad``) or out of its range (``invalid``), and notes."""
+
+    values: pd.Series
+    bad: np.ndarray
+    invalid: np.ndarray
+    notes: tuple[str, ...] = ()
+
+
+def _data_row(position: int) -> int:
+    return position + 1
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Any column as pandas ``str`` (missing stays missing); integral floats lose their ``.0``.
+
+    >>> as_text(pd.Series([12.0, None, 3.0])).tolist()
+    ['12', nan, '3']
+    """
+    if pd.api.types.is_float_dtype(values.dtype):
+        v = values.to_numpy(dtype="float64", na_value=np.nan)
+        finite = v[~np.isnan(v)]
+        if np.isfinite(finite).all() and (finite == np.floor(finite)).all():
+            return values.astype("Int64").astype("str")
+    return values.astype("str")
+
+
+def _is_number_dtype(dtype: Any) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _present(text: pd.Series) -> np.ndarray:
+    return (text.notna() & (text != "")).to_numpy(dtype=bool)
+
+
+def parse_timestamps(
+    values: pd.Series, *, column: str, row_number: Callable[[int], int] = _data_row
+) -> ParsedColumn:
+    """Timestamps as :data:`TIME_DTYPE` (vectorised).
+
+    Accepts datetimes (naive = UTC), ISO-8601 strings (naive = UTC, offsets converted), other
+    date strings that name a year (format guessed, month first when ambiguous), and numbers
+    or numeric strings as Unix seconds, or milliseconds above 1e11. Empty cells become NaT.
+    ``bad`` marks non-empty cells that could not be parsed. When more than half of the
+    non-empty cells fail, the column does not hold timestamps: :class:`InputError` naming
+    ``column`` and the first failure (its row from ``row_number(position)``).
+
+    >>> parse_timestamps(pd.Series(["2012-07-01T02:00:00+02:00", ""]), column="t").values[0]
+    Timestamp('2012-07-01 00:00:00+0000', tz='UTC')
+    """
+    dtype = values.dtype
+    none = np.zeros(len(values), dtype=bool)
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return ParsedColumn(values.dt.tz_convert("UTC").astype(TIME_DTYPE), none, none)
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return ParsedColumn(values.dt.tz_localize("UTC").astype(TIME_DTYPE), none, none)
+    if _is_number_dtype(dtype):
+        numbers = values.astype("float64")
+        stamps, note = _from_unix(numbers, column)
+        return ParsedColumn(stamps, (numbers.notna() & stamps.isna()).to_numpy(bool), none, note)
+
+    text = as_text(values).str.strip().reset_index(drop=True)  # labels are positions
+    present = _present(text)
+    if not present.any():
+        empty = pd.Series(pd.NaT, index=values.index, dtype=TIME_DTYPE)
+        note = f"column {column!r} has no timestamps (every cell is empty)"
+        return ParsedColumn(empty, none, none, (note,))
+    text = text.where(present)
+    notes: tuple[str, ...] = ()
+    first = text.iloc[int(np.argmax(present))]
+    if re.fullmatch(_NUMBER, first) and text[present].str.fullmatch(_NUMBER).all():
+        stamps, notes = _from_unix(pd.to_numeric(text, errors="coerce").astype("float64"), column)
+    else:
+        stamps = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
+        stamps = stamps.astype(TIME_DTYPE)
+        rest = text[present & stamps.isna().to_numpy(dtype=bool)]
+        rest = rest[rest.str.contains(_DATE_LIKE)]
+        if len(rest):
+            guessed = _guess_dates(rest)
+            stamps[guessed.index] = guessed
+            used = guessed.index[guessed.notna().to_numpy(dtype=bool)]
+            if len(used):
+                notes = (
+                    f"{len(used)} value(s) in column {column!r} are not ISO-8601 and were read "
+                    f"by their apparent format (month first when ambiguous), e.g. "
+                    f"{text[used[0]]!r} (row {row_number(used[0])})",
+                )
+    bad = present & stamps.isna().to_numpy(dtype=bool)
+    n_bad, n_present = int(bad.sum()), int(present.sum())
+    if n_bad * 2 > n_present:
+        position = int(np.argmax(bad))
+        raise InputError(
+            f"column {column!r} does not hold timestamps: {text[position]!r} "
+            f"(row {row_number(position)}) could not be parsed; {n_bad} of {n_present} values "
+            "failed; map another column with --map timestamp=COLUMN"
+        )
+    stamps.index = values.index
+    return ParsedColumn(stamps, bad, none, notes)
+
+
+def _guess_dates(text: pd.Series) -> pd.Series:
+    """Non-ISO date strings: common export formats at C speed (Arrow), then the format of
+    the first remaining value (pandas), then dateutil on each distinct remaining value."""
+    guessed = pd.Series(pd.NaT, index=text.index, dtype=TIME_DTYPE)
+    todo = text
+    for fmt in _KNOWN_FORMATS:
+        if len(todo) and _strptime(todo.iloc[:1], fmt).notna().iloc[0]:
+            parsed = _strptime(todo, fmt)
+            done = parsed.notna().to_numpy(dtype=bool)
+            guessed[parsed.index[done]] = parsed[done]
+            todo = todo[~done]
+    if len(todo):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "could not infer format" is expected here
+            parsed = pd.to_datetime(todo, utc=True, errors="coerce").astype(TIME_DTYPE)
+            guessed[todo.index] = parsed
+            todo = todo[parsed.isna().to_numpy(dtype=bool)]
+            if len(todo):
+                codes, uniques = pd.factorize(todo)
+                mixed = pd.to_datetime(
+                    pd.Series(uniques), format="mixed", utc=True, errors="coerce"
+                )
+                guessed[todo.index] = mixed.astype(TIME_DTYPE).to_numpy()[codes]
+    return guessed
+
+
+def _strptime(text: pd.Series, fmt: str) -> pd.Series:
+    """Arrow's strptime (strict, vectorised); naive results are UTC."""
+    array = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
+    parsed = pc.strptime(array, format=fmt, unit="us", error_is_null=True).to_pandas()
+    parsed.index = text.index
+    if parsed.dt.tz is None:
+        parsed = parsed.dt.tz_localize("UTC")
+    return parsed.astype(TIME_DTYPE)
+
+
+def _from_unix(numbers: pd.Series, column: str) -> tuple[pd.Series, tuple[str, ...]]:
+    """Unix seconds, or milliseconds for values above 1e11, as :data:`TIME_DTYPE`."""
+    v = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    millis = np.abs(v) > _MS_THRESHOLD
+    micros = np.where(millis, v * 1e3, v * 1e6)
+    ok = np.isfinite(micros) & (np.abs(micros) < 9.2e18)
+    ints = np.full(len(v), np.iinfo(np.int64).min, dtype=np.int64)  # int64 min is NaT
+    ints[ok] = np.round(micros[ok]).astype(np.int64)
+    stamps = pd.Series(ints.view("datetime64[us]"), index=numbers.index).dt.tz_localize("UTC")
+    n_ms, n_s = int((millis & ok).sum()), int((~millis & ok).sum())
+    if n_ms and n_s:
+        unit = f"Unix seconds, and {n_ms} value(s) above 1e11 as milliseconds"
+    else:
+        unit = "Unix milliseconds" if n_ms else "Unix seconds"
+    return stamps.astype(TIME_DTYPE), (f"column {column!r} holds numbers: read as {unit}",)
+
+
+def parse_weights(
+    values: pd.Series, *, column: str, row_number: Callable[[int], int] = _data_row
+) -> ParsedColumn:
+    """Weights as float64 (vectorised); empty cells count as 1.0.
+
+    ``bad`` marks non-numeric cells, ``invalid`` negative or non-finite ones (``inf``,
+    ``nan``). When more than half of the non-empty cells are non-numeric, the column does not
+    hold weights: :class:`InputError` naming ``column`` and the first failure.
+
+    >>> parse_weights(pd.Series(["2", "", "-1", "x", "1.5"]), column="w").values.tolist()
+    [2.0, 1.0, -1.0, 1.0, 1.5]
+    """
+    if _is_number_dtype(values.dtype):
+        numbers = values.astype("float64")
+        present = numbers.notna().to_numpy(dtype=bool)
+        bad = nan_text = np.zeros(len(values), dtype=bool)
+    else:
+        text = as_text(values).str.strip()
+        present = _present(text)
+        numbers = pd.to_numeric(text.where(present), errors="coerce").astype("float64")
+        nan_text = text.str.lower().isin(["nan", "+nan", "-nan"]).to_numpy(dtype=bool)
+        bad = present & numbers.isna().to_numpy(dtype=bool) & ~nan_text
+        n_bad, n_present = int(bad.sum()), int(present.sum())
+        if n_bad * 2 > n_present:
+            position = int(np.argmax(bad))
+            raise InputError(
+                f"column {column!r} does not hold numeric weights: {text.iloc[position]!r} "
+                f"(row {row_number(position)}) is not a number; {n_bad} of {n_present} values "
+                "failed; map another column with --map weight=COLUMN"
+            )
+    v = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    invalid = present & ~bad & (~np.isfinite(v) | (v < 0) | nan_text)
+    n_empty = int((~present).sum())
+    notes = (f"{n_empty} row(s) have no weight in column {column!r}; counted as 1.0",)
+    weights = pd.Series(np.where(present & ~bad, v, 1.0), index=values.index, dtype="float64")
+    return ParsedColumn(weights, bad, invalid, notes if n_empty else ())

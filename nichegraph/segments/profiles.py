@@ -1,0 +1,355 @@
+"""Segment profiles: what each segment's people say, to whom, where and when, and a label.
+
+A segment's interactions are those whose *source* is a member (what the segment's people do
+and say). From them, one vectorised pass each (no Python loop over interactions):
+
+- ``distinctive_terms``: words and hashtags ranked by the z-score of their log-odds ratio
+  between the segment and the rest of the audience, with an informative Dirichlet prior from
+  the whole corpus (Monroe, Colaresi & Quinn 2008; :func:`nichegraph.segments.text.log_odds_z`).
+  A term must occur at least ``min_count`` times in the segment and be over-represented
+  (z > 0); stop words are removed (:data:`nichegraph.segments.text.STOP_WORDS`).
+- ``top_hashtags``, ``top_domains``: most frequent, with counts.
+- ``top_mentions_outside``: accounts outside the segment its members engage with (target of
+  the interaction) or @-mention in the text, counted once per interaction.
+- ``platform_mix``, ``kind_mix``: share of the segment's interactions per platform and kind.
+- ``first_seen``, ``last_seen``, ``per_week`` (dated interactions per week of the log's span),
+  ``peak_week`` (ISO week), ``busiest_weekday`` (UTC) and ``weekly_activity`` (count per ISO
+  week over the whole log's span).
+- ``label``: the top 3 distinctive terms; without text (or no term passing ``min_count``),
+  ``around HUB`` where HUB is the member who receives most engagement from the segment, plus
+  the platform if one carries at least half the interactions. Labels are made unique by
+  appending the path; the fringe is labelled ``fringe``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import InputError
+from ..graph.build import parse_date
+from .result import FRINGE, Segmentation
+from .text import TOKEN_KINDS, log_odds_z, tokenize
+
+__all__ = ["PROFILE_COLUMNS", "profile_segments"]
+
+#: Columns of :func:`profile_segments`.
+PROFILE_COLUMNS = [
+    "segment",
+    "path",
+    "label",
+    "size",
+    "interactions",
+    "distinctive_terms",
+    "top_hashtags",
+    "top_mentions_outside",
+    "top_domains",
+    "platform_mix",
+    "kind_mix",
+    "first_seen",
+    "last_seen",
+    "per_week",
+    "peak_week",
+    "busiest_weekday",
+    "weekly_activity",
+]
+_WEEKDAYS = np.array(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], dtype=object)
+_LABEL_TERMS = 3
+_TEXT_COLUMNS = ("distinctive_terms", "top_hashtags", "top_domains")
+_DENSE_PAIRS = 1 << 23
+
+
+def _pair_counts(a: np.ndarray, b: np.ndarray, nb: int):
+    """Distinct (a, b) pairs with their counts, sorted by a then b (``0 <= b < nb``)."""
+    nb = max(nb, 1)
+    space = (int(a.max()) + 1) * nb if len(a) else 0
+    kt = np.int32 if space < 2**31 else np.int64  # int32 sorts twice as fast
+    key = a.astype(kt, copy=False) * kt(nb) + b.astype(kt, copy=False)
+    if space <= _DENSE_PAIRS:  # small key space: count densely, no sort
+        full = np.bincount(key, minlength=space)
+        uniq = np.flatnonzero(full)
+        counts = full[uniq]
+    else:
+        uniq, counts = np.unique(key, return_counts=True)
+    uniq = uniq.astype(np.int64)
+    return uniq // nb, uniq % nb, counts
+
+
+def _top_join(
+    seg, names, score, text, top: int, k: int, *, rank=None, wrap=(" (", ")")
+) -> np.ndarray:
+    """Per segment id (0..k-1), ``"name (text); ..."`` of its ``top`` rows by score (desc),
+    ties by ``rank`` (default: the name); ``wrap`` goes around the text."""
+    out = np.full(k, "", dtype=object)
+    if not len(seg):
+        return out
+    score = np.asarray(score, dtype=float)
+    # Keep each segment's rows scoring at least its top-th best (ties kept), then sort those.
+    by = np.lexsort((-score, seg))
+    s_by = seg[by]
+    pos = np.arange(len(by)) - np.searchsorted(s_by, s_by, side="left")
+    floor = np.full(k, -np.inf)
+    at = pos == top - 1
+    floor[s_by[at]] = score[by][at]
+    pick = by[score[by] >= floor[s_by]]
+    seg, score = seg[pick], score[pick]
+    names, text = np.asarray(names, dtype=object)[pick], np.asarray(text, dtype=object)[pick]
+    rank = (
+        pd.Series(names, dtype=object).rank(method="dense").to_numpy()
+        if rank is None
+        else np.asarray(rank)[pick]
+    )
+    order = np.lexsort((rank, -score, seg))
+    seg = seg[order]
+    head = np.arange(len(seg)) - np.searchsorted(seg, seg, side="left") < top
+    order, seg = order[head], seg[head]
+    cells = pa.array(names[order] + wrap[0] + text[order] + wrap[1], type=pa.large_string())
+    present, counts = np.unique(seg, return_counts=True)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+    sep = pa.scalar("; ", type=pa.large_string())
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, cells), sep)
+    out[present] = joined.to_numpy(zero_copy_only=False)
+    return out
+
+
+def _lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """Position of each value in ``index`` (-1 if absent): factorise (Arrow-fast), then look up
+    only the distinct values."""
+    codes, uniques = pd.factorize(values)
+    found = index.get_indexer(pd.Index(np.asarray(uniques, dtype=object), dtype=object))
+    return np.where(codes >= 0, found[np.maximum(codes, 0)], -1)
+
+
+def _mix(seg: np.ndarray, values: pd.Series, k: int, top: int) -> np.ndarray:
+    """Per segment, ``"value 54%; other 30%"`` over its rows (missing values skipped)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    ok = (codes >= 0) & (seg >= 0)
+    s, c, n = _pair_counts(seg[ok], codes[ok], len(uniques))
+    total = np.bincount(s, weights=n, minlength=k)
+    share = 100 * n / total[s]
+    pct = np.array([f"{v:.0f}%" if v >= 0.5 else "<1%" for v in share], dtype=object)
+    names = np.asarray(uniques, dtype=object)[c].astype(str).astype(object)
+    return _top_join(s, names, n, pct, top, k, rank=c, wrap=(" ", ""))
+
+
+def _activity(seg: np.ndarray, stamps: pd.Series, k: int) -> dict[str, np.ndarray]:
+    """first/last seen, per-week rate, peak ISO week, busiest weekday, weekly counts."""
+    out = {
+        "first_seen": np.full(k, "", dtype=object),
+        "last_seen": np.full(k, "", dtype=object),
+        "per_week": np.full(k, np.nan),
+        "peak_week": np.full(k, "", dtype=object),
+        "busiest_weekday": np.full(k, "", dtype=object),
+        "weekly_activity": np.full(k, "", dtype=object),
+    }
+    ts = pd.to_datetime(stamps, utc=True).dt.tz_localize(None)
+    ok = ts.notna().to_numpy(dtype=bool)
+    if not ok.any():
+        return out
+    secs = ts.to_numpy(dtype="datetime64[s]").astype(np.int64)
+    day = np.floor_divide(secs, 86_400)
+    week = np.floor_divide(day + 3, 7)  # weeks since Monday 1969-12-29
+    w0, w1 = int(week[ok].min()), int(week[ok].max())
+    n_weeks = w1 - w0 + 1
+    mondays = pd.DatetimeIndex((np.arange(w0, w1 + 1) * 7 - 3).astype("datetime64[D]"))
+    iso = mondays.isocalendar()
+    week_label = np.array(
+        [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)], dtype=object
+    )
+    m = ok & (seg >= 0)
+    s, w = seg[m], week[m] - w0
+    counts = np.bincount(s * n_weeks + w, minlength=k * n_weeks).reshape(k, n_weeks)
+    wd = np.bincount(s * 7 + (day[m] + 3) % 7, minlength=k * 7).reshape(k, 7)
+    first = np.full(k, np.iinfo(np.int64).max)
+    last = np.full(k, np.iinfo(np.int64).min)
+    np.minimum.at(first, s, secs[m])
+    np.maximum.at(last, s, secs[m])
+    has = counts.sum(axis=1) > 0
+    for name, v in (("first_seen", first), ("last_seen", last)):
+        out[name][has] = pd.DatetimeIndex(v[has].astype("datetime64[s]")).strftime("%Y-%m-%d")
+    out["per_week"] = np.where(has, counts.sum(axis=1) / n_weeks, np.nan)
+    out["peak_week"][has] = week_label[counts.argmax(axis=1)][has]
+    out["busiest_weekday"][has] = _WEEKDAYS[wd.argmax(axis=1)][has]
+    cells = week_label[None, :] + " " + counts.astype(str).astype(object)
+    for i in np.flatnonzero(has):  # a loop over segments
+        out["weekly_activity"][i] = "; ".join(cells[i])
+    return out
+
+
+def _text_columns(table, seg, k, top, min_count, stop_words, prior):
+    """Distinctive terms, hashtags and domains per segment; the label terms; the mentions
+    (row, name) found in the text."""
+    cols = {name: np.full(k, "", dtype=object) for name in _TEXT_COLUMNS}
+    top_terms = np.full(k, "", dtype=object)
+    mentions = (np.array([], dtype=np.int64), np.array([], dtype=object))
+    if "text" not in table.columns:
+        return cols, top_terms, mentions
+    tok = tokenize(table["text"], stop_words=stop_words)
+    vocab, kind = tok.vocab, tok.kind[tok.token]
+    tseg = seg[tok.row]
+    is_term = kind <= TOKEN_KINDS.index("hashtag")
+    y_all = np.bincount(tok.token[is_term], minlength=len(vocab))
+    m = is_term & (tseg >= 0)
+    s, c, y = _pair_counts(tseg[m], tok.token[m], len(vocab))
+    n_in = np.bincount(s, weights=y, minlength=k)
+    z = log_odds_z(y, n_in[s], y_all[c], float(y_all.sum()), prior=prior)
+    keep = (y >= min_count) & (z > 0)
+    s, c, z = s[keep], c[keep], z[keep]
+    zs = np.array([f"{v:.1f}" for v in z], dtype=object)
+    cols["distinctive_terms"] = _top_join(s, vocab[c], z, zs, top, k, rank=c)
+    blank = np.full(len(zs), "", dtype=object)
+    top_terms = _top_join(s, vocab[c], z, blank, _LABEL_TERMS, k, rank=c, wrap=("", ""))
+    for kname, name in (("hashtag", "top_hashtags"), ("domain", "top_domains")):
+        m = (kind == TOKEN_KINDS.index(kname)) & (tseg >= 0)
+        s, c, y = _pair_counts(tseg[m], tok.token[m], len(vocab))
+        cols[name] = _top_join(s, vocab[c], y, y.astype(str).astype(object), top, k, rank=c)
+    m = kind == TOKEN_KINDS.index("mention")
+    return cols, top_terms, (tok.row[m], vocab[tok.token[m]])
+
+
+def _outside(table, seg, tgt_vid, index, member, mentions, k, top) -> np.ndarray:
+    """Accounts outside each segment that its members target or @-mention, once per row.
+
+    Accounts are vertex ids, then targets that are not vertices, then other mentioned names.
+    """
+    ment_row, ment_names = mentions
+    acct = tgt_vid.copy()
+    lost = acct < 0
+    lost_names = table["target"][lost].to_numpy(dtype=object)
+    _, extra = pd.factorize(lost_names)
+    known = pd.Index(np.concatenate([index.to_numpy(), np.asarray(extra, dtype=object)]))
+    if lost.any():
+        acct[lost] = known.get_indexer(lost_names)
+    m_codes, m_names = pd.factorize(ment_names)
+    m_acct = known.get_indexer(pd.Index(m_names, dtype=object))
+    m_acct = np.where(m_acct >= 0, m_acct, len(known) + np.arange(len(m_names)))[m_codes]
+    other = m_acct != acct[ment_row]  # a mention of the row's own target counts once
+    mr, ma, _ = _pair_counts(ment_row[other], m_acct[other], len(known) + len(m_names))
+    rows = np.concatenate([np.arange(len(table), dtype=np.int64), mr])
+    accts = np.concatenate([acct, ma])
+    n_v = len(index)
+    acct_seg = np.where(accts < n_v, member[np.minimum(accts, n_v - 1)], -1)
+    out = (seg[rows] >= 0) & (acct_seg != seg[rows])
+    names = np.concatenate([known.to_numpy(dtype=object), np.asarray(m_names, dtype=object)])
+    s, c, y = _pair_counts(seg[rows][out], accts[out], len(names))
+    return _top_join(s, names[c], y, y.astype(str).astype(object), top, k)
+
+
+def _labels(seg_table, seg, tgt_vid, index, member, top_terms, platform_mix) -> np.ndarray:
+    """Label per row of ``seg_table``: the top terms, else ``around HUB`` (the member the
+    segment engages with most) and a platform carrying >= 50%; unique; ``fringe``."""
+    ids = seg_table["segment"].to_numpy(dtype=np.int64)
+    k = len(top_terms)
+    tgt_seg = np.where(tgt_vid >= 0, member[np.maximum(tgt_vid, 0)], -1)
+    inside = (seg >= 0) & (tgt_seg == seg)
+    hub_v, _, hub_n = _pair_counts(tgt_vid[inside], np.zeros(int(inside.sum())), 1)
+    no_text = np.full(len(hub_v), "", dtype=object)
+    hub = _top_join(member[hub_v], index.to_numpy()[hub_v], hub_n, no_text, 1, k, wrap=("", ""))
+    labels = [t.replace("; ", ", ") for t in top_terms]
+    for i in ids:  # a loop over segments, not interactions
+        if labels[i]:
+            continue
+        plat, _, pct = platform_mix[i].split("; ")[0].rpartition(" ")
+        where = f" · {plat}" if plat and float(pct.strip("<%")) >= 50 else ""
+        labels[i] = f"around {hub[i]}{where}" if hub[i] else f"segment {i}"
+    label = pd.Series(np.asarray(labels, dtype=object)[ids])
+    paths = seg_table["path"].astype(str).reset_index(drop=True)
+    dup = label.duplicated(keep=False) & (ids != FRINGE)
+    label = label.where(~dup, label + " (" + paths + ")").where(ids != FRINGE, "fringe")
+    return label.to_numpy(dtype=object)
+
+
+def _check(table: Any, top: Any, min_count: Any, prior: Any) -> pd.DataFrame:
+    if hasattr(table, "table") and hasattr(table, "report"):
+        table = table.table
+    if not isinstance(table, pd.DataFrame):
+        raise InputError(
+            f"interactions must be a DataFrame or Interactions, got {type(table).__name__}"
+        )
+    missing = [c for c in ("source", "target") if c not in table.columns]
+    if missing:
+        raise InputError(
+            f"interactions have no {', '.join(missing)} column; columns found: "
+            f"{', '.join(map(str, table.columns))}"
+        )
+    for name, v in (("top", top), ("min_count", min_count)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+            raise InputError(f"{name} must be a positive integer, got {v!r}")
+    if isinstance(prior, bool) or not isinstance(prior, int | float) or not prior > 0:
+        raise InputError(f"prior must be a positive number, got {prior!r}")
+    return table
+
+
+def profile_segments(
+    interactions: Any,
+    segmentation: Segmentation,
+    *,
+    top: int = 10,
+    min_count: int = 5,
+    stop_words: Iterable[str] | None = None,
+    prior: float = 1.0,
+    since: Any = None,
+    until: Any = None,
+) -> pd.DataFrame:
+    """One row per segment (fringe last) describing it from its members' interactions.
+
+    ``interactions`` is the canonical table (or :class:`~nichegraph.Interactions`) the graph was
+    built from; ``text``, ``platform`` and ``timestamp`` are used when present. ``top`` items
+    are listed per cell; ``min_count`` is the fewest uses a distinctive term needs in the
+    segment; ``stop_words`` replaces the built-in list; ``prior`` scales the Dirichlet prior;
+    ``since``/``until`` keep rows in ``[since, until)`` as :func:`~nichegraph.build_graph` does.
+    Columns: :data:`PROFILE_COLUMNS` (see the module docstring).
+
+    >>> import nichegraph as ng
+    >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
+    >>> prof = profile_segments(res.interactions, res.segmentation, top=5)
+    >>> prof["label"].is_unique and bool((prof["label"] != "").all())
+    True
+    """
+    table = _check(interactions, top, min_count, prior)
+    if since is not None or until is not None:
+        if "timestamp" not in table.columns:
+            raise InputError("since/until need a timestamp column; the log has none")
+        inside = table["timestamp"].notna()
+        if since is not None:
+            inside &= table["timestamp"] >= parse_date(since, "since")
+        if until is not None:
+            inside &= table["timestamp"] < parse_date(until, "until")
+        table = table[inside.to_numpy(dtype=bool)].reset_index(drop=True)
+    seg_table = segmentation.segments
+    ids = seg_table["segment"].to_numpy(dtype=np.int64)
+    k = int(ids.max(initial=0)) + 1
+    member = np.asarray(segmentation.membership, dtype=np.int64)
+    index = pd.Index(list(segmentation.names), dtype=object)
+    src_vid, tgt_vid = _lookup(index, table["source"]), _lookup(index, table["target"])
+    seg = np.where(src_vid >= 0, member[np.maximum(src_vid, 0)], -1)
+    n_rows = np.bincount(seg[seg >= 0], minlength=k)
+
+    cols, top_terms, mentions = _text_columns(table, seg, k, top, min_count, stop_words, prior)
+    cols["top_mentions_outside"] = _outside(table, seg, tgt_vid, index, member, mentions, k, top)
+    for col, name in (("platform", "platform_mix"), ("kind", "kind_mix")):
+        cols[name] = (
+            _mix(seg, table[col], k, top) if col in table.columns else np.full(k, "", dtype=object)
+        )
+    stamps = (
+        table["timestamp"] if "timestamp" in table.columns else pd.Series(pd.NaT, index=table.index)
+    )
+    cols.update(_activity(seg, stamps, k))
+    label = _labels(seg_table, seg, tgt_vid, index, member, top_terms, cols["platform_mix"])
+    frame = pd.DataFrame(
+        {
+            "segment": ids,
+            "path": seg_table["path"].astype(str).to_numpy(dtype=object),
+            "label": label,
+            "size": seg_table["size"].to_numpy(dtype=np.int64),
+            "interactions": n_rows[ids],
+        }
+    )
+    for name in PROFILE_COLUMNS[5:]:
+        frame[name] = cols[name][ids]
+    return frame

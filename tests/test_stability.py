@@ -1,0 +1,131 @@
+"""Stability over seeds and the consensus segmentation: planted truth, random graphs, known
+answers, invariants."""
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+import pytest
+
+import nichegraph as ng
+from nichegraph._random import spawn_seeds
+from nichegraph.segments.consensus import segmentation_from_membership
+from nichegraph.segments.stability import UNSTABLE_BELOW, run_memberships
+from nichegraph.synth import generate_log
+
+
+@pytest.fixture(scope="module")
+def planted():
+    """A log with 20 strong planted segments (15% of engagement crosses segments)."""
+    sample = generate_log(n_segments=20, n_rows=20_000, mix=0.15, text=False, seed=2)
+    graph = ng.build_graph(sample.log)
+    truth = sample.truth.set_index("person")["segment"][list(graph.graph.vs["name"])]
+    seg = ng.find_segments(graph, seed=0)
+    return graph, truth.to_numpy(), seg, ng.segment_stability(graph, seg, runs=10, seed=0)
+
+
+def random_like(graph, seed=0):
+    """An Erdős–Rényi-style log with the same people count and number of distinct ties."""
+    n, m = graph.n_nodes, graph.graph.ecount()
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, n, 3 * m), rng.integers(0, n, 3 * m)
+    ties = pd.DataFrame({"source": a, "target": b})
+    ties = ties[ties.source != ties.target].drop_duplicates().head(m).astype(str)
+    return ng.build_graph(ties)
+
+
+def test_strong_segments_give_confident_people(planted):
+    _, _, seg, st = planted
+    assert st.runs == 10 and st.memberships.shape == (10, seg.membership.size)
+    assert st.share_confident(0.9) >= 0.95
+    assert st.mean_stability >= 0.9 and st.unstable == []
+
+
+def test_random_graph_is_clearly_less_stable(planted):
+    graph, _, _, st = planted
+    rnd = random_like(graph)
+    assert abs(rnd.graph.ecount() - graph.graph.ecount()) <= 0.01 * graph.graph.ecount()
+    rst = ng.segment_stability(rnd, ng.find_segments(rnd, seed=0), runs=10, seed=0)
+    assert rst.mean_stability <= st.mean_stability - 0.3
+    assert len(rst.unstable) >= 0.5 * len(rst.segments)  # most random "segments" dissolve
+    assert rst.share_confident(0.9) <= 0.2
+
+
+def test_invariants_and_same_seed_same_result(planted):
+    graph, _, seg, st = planted
+    fringe = seg.membership == ng.FRINGE
+    assert np.isnan(st.confidence[fringe]).all() and not np.isnan(st.confidence[~fringe]).any()
+    assert ((st.confidence[~fringe] >= 0) & (st.confidence[~fringe] <= 1)).all()
+    table = st.segments
+    assert table["segment"].tolist() == seg.segments.query("segment != 0")["segment"].tolist()
+    assert (table["unstable"] == (table["stability"] < UNSTABLE_BELOW)).all()
+    again = ng.segment_stability(graph, seg, runs=10, seed=0)
+    assert np.array_equal(again.memberships, st.memberships)
+    assert np.array_equal(again.confidence, st.confidence, equal_nan=True)
+    assert st.params == {"runs": 10, "seed": 0, "unstable_below": UNSTABLE_BELOW}
+
+
+def test_known_answer_confidence_and_jaccard():
+    # reference: {0,1,2,3} and {4,5,6}; two runs
+    g = ig.Graph.Full(7)
+    g.es["weight"] = [1.0] * g.ecount()
+    seg = segmentation_from_membership(g, np.array([1, 1, 1, 1, 2, 2, 2]), min_size=1)
+    runs = np.array(
+        [
+            [1, 1, 1, 2, 2, 2, 2],  # person 3 joins the other segment
+            [1, 1, 1, 1, 2, 2, 0],  # person 6 falls into the fringe
+        ]
+    )
+    st = ng.segment_stability(g, seg, memberships=runs)
+    assert st.confidence.tolist() == [1, 1, 1, 0.5, 1, 1, 0.5]
+    # segment 1: run 1 best match {0,1,2}: 3/4; run 2 exact: 1 -> 0.875
+    # segment 2: run 1 best match {3,4,5,6}: 3/4; run 2 best {4,5}: 2/3 -> 17/24
+    assert st.segments["stability"].tolist() == pytest.approx([0.875, 17 / 24])
+    assert st.segments["size"].tolist() == [4, 3]
+
+
+def test_consensus_recovers_planted_segments_and_stops_when_runs_agree(planted):
+    graph, truth, seg, st = planted
+    cons = ng.consensus_segments(graph, memberships=st.memberships, seed=0)
+    nmi = ig.compare_communities(cons.membership, truth, method="nmi")
+    assert nmi >= 0.97
+    assert nmi >= ig.compare_communities(seg.membership, truth, method="nmi") - 0.01
+    assert cons.params["consensus"]["converged"]
+    real = cons.segments.query("segment != 0")
+    assert real["segment"].tolist() == list(range(1, len(real) + 1))
+    assert real["size"].is_monotonic_decreasing and (real["size"] >= 5).all()
+
+
+def test_consensus_settles_disagreeing_runs():
+    """Two groups joined by a bridge person whom half the runs put on each side."""
+    g = ig.Graph.Full(6) + ig.Graph.Full(6)
+    g.add_edges([(5, 6)])
+    g.es["weight"] = [1.0] * g.ecount()
+    left, right = [1] * 6 + [2] * 6, [1] * 5 + [2] * 7
+    runs = np.array([left, right, left, right, left])
+    cons = ng.consensus_segments(g, memberships=runs, min_size=2, seed=0)
+    assert cons.params["consensus"]["converged"] and cons.params["consensus"]["rounds"] >= 1
+    assert sorted(cons.segments["size"].tolist()) == [6, 6]
+    assert len(set(cons.membership[:6])) == 1 and len(set(cons.membership[6:])) == 1
+
+
+def test_run_memberships_are_seeded_children():
+    g = ng.build_graph(ng.load_dataset("brand_chatter").log)
+    runs = run_memberships(g, runs=2, seed=5, min_gain=None)
+    child = spawn_seeds(5, 2)[1]
+    assert np.array_equal(runs[1], ng.find_segments(g, min_gain=None, seed=child).membership)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"runs": 0}, "runs must be a positive integer, got 0"),
+        ({"runs": 2, "resolutoin": 2}, "unknown segmentation option 'resolutoin'"),
+        ({"memberships": np.zeros((2, 3))}, "memberships must be runs x"),
+    ],
+)
+def test_bad_options_are_input_errors(kwargs, message):
+    g = ig.Graph.Full(4)
+    g.es["weight"] = [1.0] * g.ecount()
+    seg = segmentation_from_membership(g, np.array([1, 1, 2, 2]), min_size=1)
+    with pytest.raises(ng.InputError, match=message):
+        ng.segment_stability(g, seg, **kwargs)
