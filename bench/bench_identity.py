@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-import nichegraph as ng  # noqa: E402
-from nichegraph.synth import generate_log  # noqa: E402
+import nichegraph as ng
+from nichegraph.synth import generate_log
 
 
 def main() -> None:

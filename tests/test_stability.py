@@ -1,13 +1,17 @@
 """Stability over seeds and the consensus segmentation: planted truth, random graphs, known
 answers, invariants."""
 
+import json
+
 import igraph as ig
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 import nichegraph as ng
 from nichegraph._random import spawn_seeds
+from nichegraph.cli import cli
 from nichegraph.segments.consensus import segmentation_from_membership
 from nichegraph.segments.stability import UNSTABLE_BELOW, run_memberships
 from nichegraph.synth import generate_log
@@ -129,3 +133,47 @@ def test_bad_options_are_input_errors(kwargs, message):
     seg = segmentation_from_membership(g, np.array([1, 1, 2, 2]), min_size=1)
     with pytest.raises(ng.InputError, match=message):
         ng.segment_stability(g, seg, **kwargs)
+
+
+SAMPLE = ng.load_dataset("brand_chatter").path
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_run_stability_adds_columns_and_is_byte_identical(tmp_path):
+    for name in ("a", "b"):
+        res = invoke("run", SAMPLE, "-o", tmp_path / name, "--stability", 3, "--seed", 3)
+        assert res.exit_code == 0, res.output
+    a, b = tmp_path / "a", tmp_path / "b"
+    for f in ("segments.csv", "segment_summary.csv"):
+        assert (a / f).read_bytes() == (b / f).read_bytes(), f
+    segments = pd.read_csv(a / "segments.csv")
+    assert list(segments.columns)[:5] == ["person", "segment", "path", "role", "confidence"]
+    real = segments.segment > 0
+    assert segments.loc[real, "confidence"].between(0, 1).all()
+    assert segments.loc[~real, "confidence"].isna().all()
+    summary = pd.read_csv(a / "segment_summary.csv")
+    assert list(summary.columns)[-2:] == ["stability", "unstable"]
+    seg_rows = summary[summary.segment > 0]
+    assert (seg_rows["unstable"] == (seg_rows["stability"] < UNSTABLE_BELOW)).all()
+    manifest = json.loads((a / "run.json").read_text())
+    assert manifest["stability"]["runs"] == 3 and manifest["stability"]["seed"] == 3
+    assert manifest["stability"]["mean_stability"] == pytest.approx(seg_rows["stability"].mean())
+    assert "stability" in manifest["timings"]
+    assert "stability over 3 seeds: mean" in res.output
+
+
+def test_run_consensus_writes_the_consensus_segments(tmp_path):
+    res = invoke("run", SAMPLE, "-o", tmp_path / "c", "--consensus", "--stability", 4, "-q")
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((tmp_path / "c" / "run.json").read_text())
+    info = manifest["segmentation"]["consensus"]
+    assert info["runs"] == 4 and info["threshold"] == 0.5 and info["converged"]
+    assert manifest["parameters"]["consensus"] is True
+    segments = pd.read_csv(tmp_path / "c" / "segments.csv", dtype={"path": str})
+    real = segments[segments.segment > 0]
+    assert (real["path"] == real["segment"].astype(str)).all()  # flat: path = id
+    assert manifest["segmentation"]["segments"] == real["segment"].nunique()
+    assert "confidence" in segments.columns
