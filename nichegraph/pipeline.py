@@ -152,13 +152,7 @@ class AnalysisResult:
             "timings": self.timings,
         }
         if self.stability is not None:
-            st = self.stability
-            data["stability"] = {
-                **st.params,
-                "mean_stability": round(st.mean_stability, 6),
-                "unstable_segments": len(st.unstable),
-                "share_confidence_0.9": round(st.share_confident(0.9), 6),
-            }
+            data["stability"] = self.stability.summary()
         if self.scan is not None:
             data["scan"] = {"recommended": self.scan.recommended, "reason": self.scan.reason}
         if "consensus" in seg.params:

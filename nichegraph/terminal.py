@@ -97,7 +97,7 @@ def format_run_summary(result: AnalysisResult, outdir: str, *, segments: int = 1
     ]
     top = result.influencers[result.influencers["rank"] <= 3]
     by_seg = {
-        s: ", ".join(f"{p} ({sc:.2f})" for p, sc in zip(f["person"], f["score"], strict=True))
+        s: ", ".join(f"{p} ({sc:.3f})" for p, sc in zip(f["person"], f["score"], strict=True))
         for s, f in top.groupby("segment", sort=False)
     }
     labels = {} if result.profiles is None else dict(result.profiles[["segment", "label"]].values)
@@ -141,13 +141,13 @@ def format_scan(scan: Scan) -> str:
     t = scan.table
     lines = [
         f"{'resolution':>10}  {'segments':>8}  {'median size':>11}  {'largest':>8}  "
-        f"{'modularity':>10}  {'stability':>9}",
+        f"{'fringe':>7}  {'modularity':>10}  {'stability':>9}",
     ]
     for r in t.itertuples(index=False):
         mark = "  <- recommended" if r.recommended else ("  plateau" if r.plateau else "")
         lines.append(
             f"{r.resolution:>10g}  {r.segments:>8g}  {r.median_size:>11g}  {r.largest_size:>8g}  "
-            f"{r.modularity:>10.3f}  {r.stability:>9.3f}{mark}"
+            f"{r.fringe:>7g}  {r.modularity:>10.3f}  {r.stability:>9.3f}{mark}"
         )
     lines += ["", f"recommended resolution {scan.recommended:g}: {scan.reason}"]
     return "\n".join(lines)

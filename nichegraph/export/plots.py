@@ -24,8 +24,8 @@ def scan_png(scan: Scan, *, dpi: int = 100) -> bytes:
 
     >>> import pandas as pd
     >>> from nichegraph.segments.scan import SCAN_COLUMNS, Scan
-    >>> t = pd.DataFrame([[0.5, 3, 10, 20, 0.4, 1.0, True, True],
-    ...                   [1.0, 3, 10, 20, 0.4, 1.0, True, False]], columns=SCAN_COLUMNS)
+    >>> t = pd.DataFrame([[0.5, 3, 10, 20, 0, 0.4, 1.0, True, True],
+    ...                   [1.0, 3, 10, 20, 0, 0.4, 1.0, True, False]], columns=SCAN_COLUMNS)
     >>> png = scan_png(Scan(t, 0.5, "flat"))
     >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", png == scan_png(Scan(t, 0.5, "flat"))
     (True, True)
@@ -52,8 +52,9 @@ def scan_png(scan: Scan, *, dpi: int = 100) -> bytes:
         ax.grid(True, which="major", color="#dddddd", lw=0.6)
     top.plot(res, t["segments"], "o-", color=_BLUE, ms=4, label="segments (median of runs)")
     top.set_ylabel("segments")
-    top.set_yscale("log")
-    top.yaxis.set_major_formatter(plain)
+    if (t["segments"] > 0).any():  # a log axis needs a positive value
+        top.set_yscale("log")
+        top.yaxis.set_major_formatter(plain)
     top.legend(loc="upper left", fontsize=8, frameon=False)
     bottom.plot(res, t["stability"], "o-", color=_GREY, ms=4)
     bottom.set_ylim(-0.05, 1.05)

@@ -4,13 +4,13 @@ The scan runs the **full segmentation pipeline** of :func:`find_segments` (top-l
 *and* the structure-tested sub-splits, with the same options as ``nichegraph run``; pass
 ``min_gain=None`` for plain top-level communities) ``runs`` times at every resolution of a
 grid, so each row reads as "what ``run`` gives at this resolution": the median number of
-segments over the runs, the median segment size, the largest segment, the leaf modularity (at
-resolution 1) and the **stability**, the mean pairwise adjusted Rand index (ARI) of the runs
-(1 = every seed gives the same segments, about 0 = no more alike than chance; fringe members
-count as singletons). ARI rather than NMI because NMI rises with the number of segments even
-between unrelated partitions (0.82 at 150 segments on a random graph, where ARI gave 0.16).
-Every resolution uses the same seeds. The default grid (:data:`DEFAULT_RESOLUTIONS`) is 15
-log-spaced points from 0.1 to 10.
+segments over the runs, the median segment size, the largest segment, the people in the fringe
+(segments below ``min_size``), the leaf modularity (at resolution 1) and the **stability**: the
+mean pairwise adjusted Rand index (ARI) of the runs (1 = every seed gives the same segments,
+about 0 = no more alike than chance; fringe members count as singletons). ARI rather than NMI
+because NMI rises with the number of segments even between unrelated partitions (0.82 at 150
+segments on a random graph, where ARI gave 0.16). Every resolution uses the same seeds. The
+default grid (:data:`DEFAULT_RESOLUTIONS`) is 15 log-spaced points from 0.1 to 10.
 
 Rule: well-separated segments show up as a *plateau*, a stretch of consecutive resolutions
 over which the segment count barely moves (below it the resolution limit merges segments, above
@@ -69,6 +69,7 @@ SCAN_COLUMNS = [
     "segments",
     "median_size",
     "largest_size",
+    "fringe",
     "modularity",
     "stability",
     "plateau",
@@ -264,6 +265,7 @@ def scan_resolution(
                 "segments": float(np.median(counts)),
                 "median_size": float(np.median(medians)),
                 "largest_size": float(np.median(largest)),
+                "fringe": float(np.median([s.fringe_size for s in segs])),
                 "modularity": round(float(np.mean([s.modularity for s in segs])), 6) + 0.0,
                 "stability": _pairwise_ari([s.membership for s in segs]),
             }

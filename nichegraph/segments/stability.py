@@ -82,6 +82,20 @@ class Stability:
         c = self.confidence[self.membership != FRINGE]
         return float((c >= threshold).mean()) if len(c) else float("nan")
 
+    def summary(self) -> dict[str, Any]:
+        """What ``run.json`` records: runs, seed, threshold, mean stability, unstable
+        segments, share of people with confidence >= 0.9 (``None`` where undefined)."""
+
+        def num(x: float) -> float | None:
+            return round(x, 6) if np.isfinite(x) else None
+
+        return {
+            **self.params,
+            "mean_stability": num(self.mean_stability),
+            "unstable_segments": len(self.unstable),
+            "share_confidence_0.9": num(self.share_confident(0.9)),
+        }
+
     def to_frame(self) -> pd.DataFrame:
         """One row per person: ``person``, ``segment``, ``confidence``."""
         return pd.DataFrame(
@@ -151,6 +165,8 @@ def _compare(reference: np.ndarray, run: np.ndarray, k: int) -> tuple[np.ndarray
     run_size = np.bincount(run)
     inside = reference != FRINGE
     r, c = reference[inside], run[inside]
+    if not len(r):  # everyone in the fringe: no segment to agree with
+        return np.zeros(len(reference), dtype=bool), np.zeros(k)
     ref_size = np.bincount(r, minlength=k)
     pairs, inter = np.unique(r * np.int64(len(run_size)) + c, return_counts=True)
     seg, cl = pairs // len(run_size), pairs % len(run_size)
