@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
 from . import __version__
+from .cli_options import common, graph_options, pairs, reader_options, segment_options
 from .errors import InputError, NichegraphError
 
 __all__ = ["cli", "main"]
@@ -22,88 +22,6 @@ __all__ = ["cli", "main"]
 def _echo_err(msg: str, quiet: bool = False) -> None:
     if not quiet:
         click.echo(msg, err=True)
-
-
-def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items:
-        key, sep, val = item.partition("=")
-        if not sep or not key.strip() or not val.strip():
-            raise InputError(f"{option} {item!r} is not NAME=VALUE")
-        out[key.strip()] = val.strip()
-    return out
-
-
-def common(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Options every command has: --seed, --quiet, --json."""
-    fn = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(fn)
-    fn = click.option("--quiet", "-q", is_flag=True, help="No progress or summary on stderr.")(fn)
-    fn = click.option(
-        "--seed", type=int, default=None, help="Random seed (default 42); same seed, same output."
-    )(fn)
-    return fn
-
-
-def reader_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Options that say how to read a log."""
-    fn = click.option(
-        "--kind-alias",
-        "kind_alias",
-        multiple=True,
-        metavar="CODE=KIND",
-        help="Read an interaction code as a kind, e.g. --kind-alias QT=quote.",
-    )(fn)
-    fn = click.option(
-        "--columns",
-        default=None,
-        metavar="NAMES",
-        help="Comma-separated names of the fields, in order ('-' to ignore one), e.g. "
-        "source,target,timestamp,kind; with --no-header, required.",
-    )(fn)
-    fn = click.option(
-        "--no-header",
-        is_flag=True,
-        help="The file has no header line; name its fields with --columns.",
-    )(fn)
-    fn = click.option(
-        "--format",
-        "fmt",
-        default=None,
-        metavar="FORMAT",
-        help="Input format instead of detection: csv, tsv, parquet, nodexl, xapi, reddit, "
-        "mastodon, json.",
-    )(fn)
-    fn = click.option(
-        "--encoding", default="utf-8", show_default=True, help="Text encoding of CSV/TSV logs."
-    )(fn)
-    fn = click.option(
-        "--sep", default=None, help="Field separator (default: from the extension, else sniffed)."
-    )(fn)
-    fn = click.option(
-        "--map",
-        "maps",
-        multiple=True,
-        metavar="CANONICAL=COLUMN",
-        help="Use a file column as a canonical one, e.g. --map source=from_user.",
-    )(fn)
-    return fn
-
-
-def _reading(
-    logs: tuple[str, ...],
-    fmt: str | None,
-    no_header: bool,
-    columns: str | None,
-    kind_alias: tuple[str, ...],
-) -> dict[str, Any]:
-    """The log argument(s) and the format options, as read_interactions/analyze take them."""
-    return {
-        "data": logs[0] if len(logs) == 1 else list(logs),
-        "format": fmt,
-        "header": not no_header,
-        "columns": columns,
-        "kind_aliases": list(kind_alias),
-    }
 
 
 def _resolution(text: str) -> float | str:
@@ -178,19 +96,9 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("logs", nargs=-1, required=True, metavar="LOG...")
 @click.option("-o", "--out", "outdir", required=True, help="Run folder to write (created).")
 @reader_options
-@click.option(
-    "--weight",
-    "kind_weights",
-    multiple=True,
-    metavar="KIND=W",
-    help="Weight of one interaction of a kind, e.g. --weight reply=3.",
-)
-@click.option("--half-life", default=None, help="Time decay half-life, e.g. 30d, 12h, 2w.")
-@click.option("--since", default=None, help="Keep interactions at or after this date.")
-@click.option("--until", default=None, help="Keep interactions before this date.")
+@graph_options
 @click.option(
     "--objective",
     type=click.Choice(["modularity", "cpm"]),
@@ -204,38 +112,7 @@ def cli() -> None:
     show_default=True,
     help="Leiden resolution (higher = smaller segments), or 'auto': the scan's recommendation.",
 )
-@click.option(
-    "--min-gain",
-    type=float,
-    default=0.1,
-    show_default=True,
-    help="Modularity a sub-split must gain over a random graph with the same degrees.",
-)
-@click.option(
-    "--no-refine",
-    is_flag=True,
-    help="Keep Leiden's communities as they are (no structure-tested sub-splits).",
-)
-@click.option(
-    "--max-size",
-    type=int,
-    default=None,
-    help="Hard cap: split segments above this size, structure or not.",
-)
-@click.option(
-    "--min-size",
-    type=int,
-    default=5,
-    show_default=True,
-    help="Segments smaller than this go to the fringe.",
-)
-@click.option(
-    "--backend",
-    type=click.Choice(["igraph", "leidenalg"]),
-    default="igraph",
-    show_default=True,
-    help="Leiden implementation.",
-)
+@segment_options
 @click.option(
     "--stability",
     type=int,
@@ -276,26 +153,12 @@ def cli() -> None:
 )
 @common
 def run(
-    logs: tuple[str, ...],
+    read_kw: dict[str, Any],
+    graph_kw: dict[str, Any],
+    segment_kw: dict[str, Any],
     outdir: str,
-    maps: tuple[str, ...],
-    sep: str | None,
-    encoding: str,
-    fmt: str | None,
-    no_header: bool,
-    columns: str | None,
-    kind_alias: tuple[str, ...],
-    kind_weights: tuple[str, ...],
-    half_life: str | None,
-    since: str | None,
-    until: str | None,
     objective: str,
     resolution: str,
-    min_gain: float,
-    no_refine: bool,
-    max_size: int | None,
-    min_size: int,
-    backend: str,
     stability: int,
     consensus: bool,
     score_weights: tuple[str, ...],
@@ -310,11 +173,10 @@ def run(
     """Segment LOG and rank the influencers of every segment; write OUTDIR.
 
     LOG is a file, a folder or a glob; several are read as one log. Writes segments.csv,
-    segment_summary.csv, influencers.csv, shortlist.csv and run.json.
+    segment_summary.csv, influencers.csv, shortlist.csv, segment_profiles.csv,
+    segment_flows.csv and run.json.
     """
     from .export.pseudonymise import load_key
-    from .graph.build import parse_kind_weights
-    from .graph.schema import parse_mapping
     from .pipeline import analyze
     from .terminal import print_run_summary
 
@@ -325,26 +187,16 @@ def run(
         else:
             _echo_err(f"nichegraph: {stage} done in {seconds:.1f} s", quiet)
 
+    weights = pairs(score_weights, "--score-weight")
     result = analyze(
-        **_reading(logs, fmt, no_header, columns, kind_alias),
-        mapping=parse_mapping(maps),
-        sep=sep,
-        encoding=encoding,
-        kind_weights=parse_kind_weights(kind_weights) if kind_weights else None,
-        half_life=half_life,
-        since=since,
-        until=until,
+        **read_kw,
+        **graph_kw,
+        **segment_kw,
         objective=objective,
         resolution=_resolution(resolution),
-        min_gain=None if no_refine else min_gain,
-        max_size=max_size,
-        min_size=min_size,
-        backend=backend,
         stability=stability,
         consensus=consensus,
-        score_weights={k: float(v) for k, v in _pairs(score_weights, "--score-weight").items()}
-        if score_weights
-        else None,
+        score_weights={k: float(v) for k, v in weights.items()} if weights else None,
         top=top,
         people=people,
         pseudonymise=pseudonymise,
@@ -360,13 +212,9 @@ def run(
 
 
 @cli.command()
-@click.argument("logs", nargs=-1, required=True, metavar="LOG...")
 @click.option("-o", "--out", "outdir", required=True, help="Folder for scan.csv/png/json.")
 @reader_options
-@click.option("--weight", "kind_weights", multiple=True, metavar="KIND=W", help="As in run.")
-@click.option("--half-life", default=None, help="As in run.")
-@click.option("--since", default=None, help="As in run.")
-@click.option("--until", default=None, help="As in run.")
+@graph_options
 @click.option(
     "--resolutions",
     default=None,
@@ -374,35 +222,15 @@ def run(
     help="Resolutions to try (default: 15 log-spaced from 0.1 to 10).",
 )
 @click.option("--runs", type=int, default=3, show_default=True, help="Runs (seeds) per resolution.")
-@click.option("--min-gain", type=float, default=0.1, show_default=True, help="As in run.")
-@click.option("--no-refine", is_flag=True, help="Scan Leiden's top level only (as in run).")
-@click.option("--max-size", type=int, default=None, help="As in run.")
-@click.option("--min-size", type=int, default=5, show_default=True, help="As in run.")
-@click.option(
-    "--backend", type=click.Choice(["igraph", "leidenalg"]), default="igraph", help="As in run."
-)
+@segment_options
 @common
 def scan(
-    logs: tuple[str, ...],
+    read_kw: dict[str, Any],
+    graph_kw: dict[str, Any],
+    segment_kw: dict[str, Any],
     outdir: str,
-    maps: tuple[str, ...],
-    sep: str | None,
-    encoding: str,
-    fmt: str | None,
-    no_header: bool,
-    columns: str | None,
-    kind_alias: tuple[str, ...],
-    kind_weights: tuple[str, ...],
-    half_life: str | None,
-    since: str | None,
-    until: str | None,
     resolutions: str | None,
     runs: int,
-    min_gain: float,
-    no_refine: bool,
-    max_size: int | None,
-    min_size: int,
-    backend: str,
     seed: int | None,
     quiet: bool,
     as_json: bool,
@@ -414,41 +242,20 @@ def scan(
     stability), scan.png and scan.json; `run --resolution auto` uses the recommendation.
     """
     from .export.run import check_outdir
-    from .graph.build import build_graph, parse_kind_weights
+    from .graph.build import build_graph
     from .graph.read import read_interactions
-    from .graph.schema import parse_mapping
     from .segments.scan import scan_resolution
     from .terminal import format_scan
 
     grid = _floats(resolutions, "--resolutions") if resolutions is not None else None
     check_outdir(outdir)
-    inter = read_interactions(
-        **_reading(logs, fmt, no_header, columns, kind_alias),
-        mapping=parse_mapping(maps),
-        sep=sep,
-        encoding=encoding,
-    )
-    graph = build_graph(
-        inter,
-        kind_weights=parse_kind_weights(kind_weights) if kind_weights else None,
-        half_life=half_life,
-        since=since,
-        until=until,
-    )
+    graph = build_graph(read_interactions(**read_kw), **graph_kw)
 
     def progress(i: int, total: int, resolution: float) -> None:
         _echo_err(f"nichegraph: scan {i}/{total} (resolution {resolution:g}) done", quiet)
 
     result = scan_resolution(
-        graph,
-        resolutions=grid,
-        runs=runs,
-        min_gain=None if no_refine else min_gain,
-        max_size=max_size,
-        min_size=min_size,
-        backend=backend,
-        progress=progress,
-        seed=seed,
+        graph, resolutions=grid, runs=runs, **segment_kw, progress=progress, seed=seed
     )
     result.save(outdir)
     if as_json:
@@ -459,33 +266,14 @@ def scan(
 
 
 @cli.command()
-@click.argument("logs", nargs=-1, required=True, metavar="LOG...")
 @reader_options
 @common
-def inspect(
-    logs: tuple[str, ...],
-    maps: tuple[str, ...],
-    sep: str | None,
-    encoding: str,
-    fmt: str | None,
-    no_header: bool,
-    columns: str | None,
-    kind_alias: tuple[str, ...],
-    seed: int | None,
-    quiet: bool,
-    as_json: bool,
-) -> None:
+def inspect(read_kw: dict[str, Any], seed: int | None, quiet: bool, as_json: bool) -> None:
     """Show how LOG would be read: format, mapping, rows, what is skipped, kinds, dates."""
     from .graph.read import read_interactions
-    from .graph.schema import parse_mapping
     from .terminal import print_read_report
 
-    inter = read_interactions(
-        **_reading(logs, fmt, no_header, columns, kind_alias),
-        mapping=parse_mapping(maps),
-        sep=sep,
-        encoding=encoding,
-    )
+    inter = read_interactions(**read_kw)
     if as_json:
         click.echo(json.dumps(inter.report.to_dict(), indent=2, default=str))
     else:
