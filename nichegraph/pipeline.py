@@ -30,10 +30,10 @@ from .graph.formats import ReadOptions
 from .graph.identity import load_people
 from .graph.read import Interactions, read_interactions
 from .graph.schema import parse_kind_aliases
-from .influencers.rank import _check_weights, rank_influencers, shortlist
+from .influencers.rank import check_score_weights, rank_influencers, shortlist
 from .segments.consensus import consensus_segments
 from .segments.flows import FLOW_COLUMNS, segment_flows
-from .segments.leiden import BACKENDS, OBJECTIVES, find_segments
+from .segments.leiden import check_segment_options, find_segments
 from .segments.profiles import PROFILE_COLUMNS, profile_segments
 from .segments.result import FRINGE, Segmentation
 from .segments.scan import SCAN_FILES, Scan, scan_resolution
@@ -194,32 +194,25 @@ def _label(data: Any) -> str:
     return f"<{type(data).__name__}>" if not isinstance(data, str | Path) else str(data)
 
 
+_SEGMENT_OPTIONS = ("objective", "min_gain", "max_size", "min_size", "backend")
+
+
 def _check_options(opts: dict[str, Any]) -> None:
     """Validate every option before any work is done."""
-    if opts["objective"] not in OBJECTIVES:
-        raise InputError(f"--objective must be one of {', '.join(OBJECTIVES)}")
-    if opts["backend"] not in BACKENDS:
-        raise InputError(f"--backend must be one of {', '.join(BACKENDS)}")
     r = opts["resolution"]
     if isinstance(r, str) and r == "auto":
         if opts["objective"] == "cpm":
             raise InputError("--resolution auto scans modularity; give a number with cpm")
-    elif isinstance(r, bool) or not isinstance(r, int | float) or not np.isfinite(r) or r <= 0:
+        r = 1.0
+    elif isinstance(r, str):
         raise InputError(f"--resolution must be a positive number or 'auto', got {r!r}")
+    check_segment_options(**{k: opts[k] for k in _SEGMENT_OPTIONS}, resolution=r)
     st = opts["stability"]
     if isinstance(st, bool) or not isinstance(st, int) or st < 0:
         raise InputError(f"--stability must be a number of runs >= 0, got {st!r}")
     top = opts["top"]
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise InputError(f"--top must be a positive integer, got {top!r}")
-    if not isinstance(opts["min_size"], int) or opts["min_size"] < 1:
-        raise InputError(f"--min-size must be a positive integer, got {opts['min_size']!r}")
-    mx = opts["max_size"]
-    if mx is not None and (not isinstance(mx, int) or mx < max(2, opts["min_size"])):
-        raise InputError(f"--max-size must be an integer >= 2 and >= --min-size, got {mx!r}")
-    mg = opts["min_gain"]
-    if mg is not None and (not isinstance(mg, int | float) or not np.isfinite(mg)):
-        raise InputError(f"--min-gain must be a number, got {mg!r}")
     for name in ("since", "until"):
         if opts[name] is not None:
             parse_date(opts[name], f"--{name}")
@@ -227,7 +220,7 @@ def _check_options(opts: dict[str, Any]) -> None:
         parse_duration(opts["half_life"])
     if opts["kind_weights"]:
         parse_kind_weights(dict(opts["kind_weights"]))
-    _check_weights(opts["score_weights"])
+    check_score_weights(opts["score_weights"])
 
 
 def _segment(

@@ -27,7 +27,13 @@ from .measures import (
 )
 from .roles import assign_roles, participation, within_z
 
-__all__ = ["COMPOSITE_WEIGHTS", "INFLUENCER_COLUMNS", "rank_influencers", "shortlist"]
+__all__ = [
+    "COMPOSITE_WEIGHTS",
+    "INFLUENCER_COLUMNS",
+    "check_score_weights",
+    "rank_influencers",
+    "shortlist",
+]
 
 #: Default weights of the composite score (percentile ranks within the segment).
 COMPOSITE_WEIGHTS: dict[str, float] = {
@@ -58,7 +64,12 @@ INFLUENCER_COLUMNS = [
 ]
 
 
-def _check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+def check_score_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    """Validate composite score weights; returns all of them (unnamed ones at 0).
+
+    >>> check_score_weights({"pagerank": 1})["reach"]
+    0.0
+    """
     if weights is None:
         return dict(COMPOSITE_WEIGHTS)
     unknown = sorted(set(weights) - set(COMPOSITE_WEIGHTS))
@@ -107,7 +118,7 @@ def rank_influencers(
     ...     inf.groupby("segment").size()).all())
     (1, True)
     """
-    w = _check_weights(weights)
+    w = check_score_weights(weights)
     if not 0 < damping < 1:
         raise InputError(f"damping must be between 0 and 1, got {damping}")
     seed = check_seed(seed)

@@ -26,7 +26,14 @@ from ..graph.build import InteractionGraph
 from .quality import segment_quality
 from .result import FRINGE, Segmentation
 
-__all__ = ["BACKENDS", "OBJECTIVES", "find_segments", "leiden_membership", "symmetrise"]
+__all__ = [
+    "BACKENDS",
+    "OBJECTIVES",
+    "check_segment_options",
+    "find_segments",
+    "leiden_membership",
+    "symmetrise",
+]
 
 OBJECTIVES = ("modularity", "cpm")
 _MAX_ITERATIONS = 100  # Leiden iterations per run (it stops earlier once stable)
@@ -171,6 +178,46 @@ def _community_graphs(und: ig.Graph, groups: list[np.ndarray]) -> list[ig.Graph]
     return out
 
 
+def _is_number(x: Any) -> bool:
+    return (
+        isinstance(x, int | float | np.integer | np.floating)
+        and not isinstance(x, bool)
+        and bool(np.isfinite(x))
+    )
+
+
+def check_segment_options(
+    *,
+    objective: str = "modularity",
+    resolution: float = 1.0,
+    min_gain: float | None = 0.1,
+    max_size: int | None = None,
+    min_size: int = 5,
+    backend: str = "igraph",
+) -> None:
+    """Raise :class:`InputError` for a bad :func:`find_segments` option (before any work).
+
+    >>> check_segment_options(min_size=0)
+    Traceback (most recent call last):
+    ...
+    nichegraph.errors.InputError: --min-size must be an integer >= 1, got 0
+    """
+    if objective not in OBJECTIVES:
+        raise InputError(f"--objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+    if backend not in BACKENDS:
+        raise InputError(f"--backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if not _is_number(resolution) or resolution <= 0:
+        raise InputError(f"--resolution must be a positive number, got {resolution!r}")
+    if not isinstance(min_size, int | np.integer) or isinstance(min_size, bool) or min_size < 1:
+        raise InputError(f"--min-size must be an integer >= 1, got {min_size!r}")
+    if max_size is not None and (
+        not isinstance(max_size, int | np.integer) or max_size < max(2, min_size)
+    ):
+        raise InputError(f"--max-size must be an integer >= 2 and >= --min-size, got {max_size!r}")
+    if min_gain is not None and not _is_number(min_gain):
+        raise InputError(f"--min-gain must be a number, got {min_gain!r}")
+
+
 def find_segments(
     graph: InteractionGraph | ig.Graph,
     *,
@@ -199,18 +246,14 @@ def find_segments(
     """
     g = graph.graph if isinstance(graph, InteractionGraph) else graph
     seed = check_seed(seed)
-    if objective not in OBJECTIVES:
-        raise InputError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
-    if backend not in BACKENDS:
-        raise InputError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
-    if not (isinstance(resolution, int | float) and np.isfinite(resolution) and resolution > 0):
-        raise InputError(f"resolution must be a positive number, got {resolution!r}")
-    if min_size < 1:
-        raise InputError(f"min-size must be at least 1, got {min_size}")
-    if max_size is not None and max_size < max(2, min_size):
-        raise InputError(f"max-size must be at least 2 and >= min-size, got {max_size}")
-    if min_gain is not None and not np.isfinite(min_gain):
-        raise InputError(f"min-gain must be a number, got {min_gain!r}")
+    check_segment_options(
+        objective=objective,
+        resolution=resolution,
+        min_gain=min_gain,
+        max_size=max_size,
+        min_size=min_size,
+        backend=backend,
+    )
 
     und = symmetrise(g)
     top = leiden_membership(
