@@ -6,8 +6,10 @@
    graphs; the triadic closure step of that variant is left out). Fringe members never share.
 3. Drop ties below ``threshold`` (tau); a person who would lose every tie keeps their
    strongest one, unless it is 0 (then they stay alone, and end up in the fringe).
-4. Run the detection ``runs`` times on the consensus-weighted graph; stop when every run gives
-   the same partition, else go back to 2 with these runs (at most ``max_rounds`` rounds).
+4. Run Leiden ``runs`` times on the consensus-weighted graph (same objective, resolution and
+   size cap; no sub-split tests: the first round made them, the weights encode them); stop
+   when every run gives the same partition, else go back to 2 with these runs (at most
+   ``max_rounds`` rounds; then the first run of the last round is kept).
 
 The final partition's segments are measured on the original graph (size, weights, density,
 conductance) and numbered by size, largest first; the hierarchy of the runs is not kept (every
@@ -46,6 +48,9 @@ __all__ = [
 CONSENSUS_THRESHOLD = 0.5
 #: Rounds of re-detection on the consensus graph before giving up on full agreement.
 MAX_ROUNDS = 10
+# On the consensus graph: Leiden's communities as they are (the first round's runs already made
+# the structure-tested splits; the consensus weights encode them) and no fringe yet.
+_ROUND_OPTIONS = {"min_gain": None, "min_size": 1}
 
 
 def segmentation_from_membership(
@@ -180,7 +185,7 @@ def consensus_segments(
         cg = ig.Graph(n=n, edges=edges[keep].tolist(), directed=False)
         cg.es["weight"] = share[keep].tolist()
         memberships = run_memberships(
-            cg, runs=len(memberships), seed=round_seeds[rounds], **{**opts, "min_size": 1}
+            cg, runs=len(memberships), seed=round_seeds[rounds], **{**opts, **_ROUND_OPTIONS}
         )
         rounds += 1
         converged = _same_partition(memberships)
