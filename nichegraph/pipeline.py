@@ -88,12 +88,12 @@ class AnalysisResult:
         """person, segment, path, role (``fringe`` for fringe members); fringe last."""
         frame = self.segmentation.to_frame()
         roles = self.influencers.set_index("person")["role"]
-        frame["role"] = frame["person"].map(roles).fillna("fringe").astype(object)
+        frame["role"] = frame["person"].map(roles).astype(object).fillna("fringe")
         if self.stability is not None:  # share of seeds keeping them with their segment
             frame["confidence"] = self.stability.confidence
         if self.interactions.identity is not None:  # a people table: each person's handles
             handles = self.interactions.identity.handles_by_person()
-            frame["handles"] = frame["person"].map(handles).fillna("").astype(object)
+            frame["handles"] = frame["person"].map(handles).astype(object).fillna("")
         frame["_fringe"] = frame["segment"] == FRINGE
         frame = frame.sort_values(["_fringe", "segment", "person"], kind="mergesort")
         return frame.drop(columns="_fringe").reset_index(drop=True)
@@ -107,14 +107,14 @@ class AnalysisResult:
             .groupby("segment")["person"]
             .agg(lambda s: "; ".join(s))
         )
-        table["top_influencers"] = table["segment"].map(top3).fillna("").astype(object)
+        table["top_influencers"] = table["segment"].map(top3).astype(object).fillna("")
         if self.stability is not None:  # mean best-match Jaccard over seeds; < 0.5 unstable
             stab = self.stability.segments.set_index("segment")
             table["stability"] = table["segment"].map(stab["stability"])
             table["unstable"] = table["segment"].map(stab["unstable"]).astype(object)
         if self.profiles is not None:
             labels = self.profiles.set_index("segment")["label"]
-            table.insert(2, "label", table["segment"].map(labels).fillna("").astype(object))
+            table.insert(2, "label", table["segment"].map(labels).astype(object).fillna(""))
         return table
 
     def manifest(self) -> dict[str, Any]:
