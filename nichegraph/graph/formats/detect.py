@@ -23,6 +23,7 @@ from ...errors import InputError
 from ..schema import header_key
 from .base import RawPart, ReadOptions, SourceFile, open_source
 from .delimited import read_delimited
+from .jsonio import parse_document
 from .mastodon import read_mastodon
 from .nodexl import read_nodexl
 from .reddit import read_reddit
@@ -185,13 +186,7 @@ def sniff_json(file: SourceFile) -> tuple[str, Any]:
     if not stripped.startswith(("{", "[")):
         return "lines", None  # a .json file that is not JSON: the reader names the line
     content = text if not file.truncated else file.read_all().decode("utf-8", errors="replace")
-    try:
-        value = json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{file.label} line {exc.lineno} is not valid JSON ({exc.msg}, column {exc.colno}); "
-            "fix or remove that line"
-        ) from None
+    value = parse_document(content, file.label)
     first = value[0] if isinstance(value, list) and value else value
     return "document", first
 

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from ...errors import InputError
-from .base import SourceFile, reason
+from .base import RawPart, SourceFile, reason
 
 __all__ = [
     "Lookup",
@@ -30,8 +30,10 @@ __all__ = [
     "candidates",
     "explode",
     "field_of",
+    "finish_part",
     "json_error",
     "load_document",
+    "parse_document",
     "read_records",
     "strings",
 ]
@@ -110,18 +112,45 @@ def _read_mixed(file: SourceFile, opener: Any, schema: pa.Schema, name: str) -> 
     return pa.Table.from_struct_array(pa.array(records, type=pa.struct(list(schema))))
 
 
-def load_document(file: SourceFile) -> list[dict[str, Any]]:
-    """The records of a JSON document: the elements of an array, or the one object."""
-    content = file.read_all()
+def parse_document(content: str | bytes, label: str) -> Any:
+    """Parse a whole JSON document; a syntax error names its line and column."""
     try:
-        value = json.loads(content)
+        return json.loads(content)
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"{file.label} line {exc.lineno} is not valid JSON ({exc.msg}, column {exc.colno}); "
+            f"{label} line {exc.lineno} is not valid JSON ({exc.msg}, column {exc.colno}); "
             "fix or remove that line"
         ) from None
     except UnicodeDecodeError:
-        raise InputError(f"{file.label} is not UTF-8 text; JSON must be UTF-8") from None
+        raise InputError(f"{label} is not UTF-8 text; JSON must be UTF-8") from None
+
+
+def finish_part(
+    fmt: str,
+    files: list[Any],
+    infos: list[Any],
+    columns: list[str],
+    mapping: dict[str, str],
+    records: pd.DataFrame,
+    pieces: list[pd.DataFrame],
+    duplicate: np.ndarray,
+    notes: list[str],
+) -> Any:
+    """Assemble the pieces of a platform export into its :class:`RawPart`.
+
+    Duplicate records are counted once per record (not per interaction they would give).
+    """
+    skipped: dict[str, int] = {}
+    frame = assemble(records, pieces, skipped)
+    if duplicate.any():
+        skipped["duplicate_record"] = int(duplicate.sum())
+    label = files[0][0].label + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
+    return RawPart(label, fmt, infos, columns, mapping, frame, notes=notes, skipped=skipped)
+
+
+def load_document(file: SourceFile) -> list[dict[str, Any]]:
+    """The records of a JSON document: the elements of an array, or the one object."""
+    value = parse_document(file.read_all(), file.label)
     records = value if isinstance(value, list) else [value]
     bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
     if bad is not None:

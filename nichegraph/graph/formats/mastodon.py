@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .base import RawPart, ReadOptions, SourceFile
-from .jsonio import Lookup, assemble, candidates, explode, field_of, read_records, strings
+from .jsonio import Lookup, candidates, explode, field_of, finish_part, read_records, strings
 
 __all__ = ["SCHEMA", "handles", "plain_text", "read_mastodon"]
 
@@ -128,13 +128,17 @@ def read_mastodon(files: list[tuple[SourceFile, str | None]], opts: ReadOptions)
     again = mentioned.to_numpy(dtype=object) == replied.reindex(rec_m).to_numpy(dtype=object)
     pick = ~boost[rec_m] & ~again & mentioned.notna().to_numpy(dtype=bool)
     pieces.append(candidates(rec_m[pick], mentioned[pick], "mention", None))
-    skipped: dict[str, int] = {}
-    frame = assemble(records, pieces, skipped)
-    if duplicate.any():
-        skipped["duplicate_record"] = int(duplicate.sum())
     notes = []
     if opts.mapping or opts.columns:
         notes.append("--map and --columns do not apply to Mastodon statuses (fields are fixed)")
-    label = files[0][0].label + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
-    return RawPart(label, "mastodon", infos, list(SCHEMA.names), dict(MAPPING), frame,
-                   notes=notes, skipped=skipped)  # fmt: skip
+    return finish_part(
+        "mastodon",
+        files,
+        infos,
+        list(SCHEMA.names),
+        dict(MAPPING),
+        records,
+        pieces,
+        duplicate,
+        notes,
+    )

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .base import RawPart, ReadOptions, SourceFile
-from .jsonio import Lookup, assemble, candidates, read_records, strings
+from .jsonio import Lookup, candidates, finish_part, read_records, strings
 
 __all__ = ["DELETED", "SCHEMA", "read_reddit"]
 
@@ -96,13 +96,9 @@ def read_reddit(files: list[tuple[SourceFile, str | None]], opts: ReadOptions) -
         candidates(rows[on_comment], target[on_comment], "reply", why[on_comment]),
         candidates(rows[other], nobody, "reply", "parent_missing"),
     ]
-    skipped: dict[str, int] = {}
-    frame = assemble(records, pieces, skipped)
-    if duplicate.any():
-        skipped["duplicate_record"] = int(duplicate.sum())
     notes = []
     if opts.mapping or opts.columns:
         notes.append("--map and --columns do not apply to Reddit archives (their fields are fixed)")
-    label = files[0][0].label + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
-    return RawPart(label, "reddit", infos, list(SCHEMA.names), dict(MAPPING), frame,
-                   notes=notes, skipped=skipped)  # fmt: skip
+    return finish_part(
+        "reddit", files, infos, list(SCHEMA.names), dict(MAPPING), records, pieces, duplicate, notes
+    )

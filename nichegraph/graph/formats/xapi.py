@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .base import RawPart, ReadOptions, SourceFile
-from .jsonio import Lookup, assemble, candidates, explode, field_of, read_records, strings
+from .jsonio import Lookup, candidates, explode, field_of, finish_part, read_records, strings
 
 __all__ = ["SCHEMA", "read_xapi"]
 
@@ -129,14 +129,10 @@ def read_xapi(files: list[tuple[SourceFile, str | None]], opts: ReadOptions) -> 
     pieces.append(candidates(rec_m[pick], named[pick], "mention", None))
 
     records.loc[duplicate, "reason"] = "duplicate_record"
-    skipped: dict[str, int] = {}
-    frame = assemble(records, pieces, skipped)
-    if duplicate.any():
-        skipped["duplicate_record"] = int(duplicate.sum())  # once per tweet, not per row
     notes = _notes(opts)
-    label = files[0][0].label + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
-    return RawPart(label, "xapi", infos, ["data", "includes"], dict(MAPPING), frame,
-                   notes=notes, skipped=skipped)  # fmt: skip
+    return finish_part(
+        "xapi", files, infos, ["data", "includes"], dict(MAPPING), records, pieces, duplicate, notes
+    )
 
 
 def _notes(opts: ReadOptions) -> list[str]:
