@@ -81,6 +81,29 @@ def _present(text: pd.Series) -> np.ndarray:
     return (text.notna() & (text != "")).to_numpy(dtype=bool)
 
 
+def _check_mostly_valid(
+    bad: np.ndarray,
+    present: np.ndarray,
+    column: str,
+    value_at: Callable[[int], Any],
+    row_number: Callable[[int], int],
+    what: tuple[str, str, str],
+) -> None:
+    """Raise when more than half of the present values fail: it is probably the wrong column.
+
+    ``what`` is (what the column should hold, why a value fails, the canonical field).
+    """
+    n_bad, n_present = int(bad.sum()), int(present.sum())
+    if n_bad * 2 > n_present:
+        holds, because, field = what
+        position = int(np.argmax(bad))
+        raise InputError(
+            f"column {column!r} does not hold {holds}: {value_at(position)!r} "
+            f"(row {row_number(position)}) {because}; {n_bad} of {n_present} values "
+            f"failed; map another column with --map {field}=COLUMN"
+        )
+
+
 def parse_timestamps(
     values: pd.Series, *, column: str, row_number: Callable[[int], int] = _data_row
 ) -> ParsedColumn:
@@ -134,14 +157,8 @@ def parse_timestamps(
                     f"{text[used[0]]!r} (row {row_number(used[0])})",
                 )
     bad = present & stamps.isna().to_numpy(dtype=bool)
-    n_bad, n_present = int(bad.sum()), int(present.sum())
-    if n_bad * 2 > n_present:
-        position = int(np.argmax(bad))
-        raise InputError(
-            f"column {column!r} does not hold timestamps: {text[position]!r} "
-            f"(row {row_number(position)}) could not be parsed; {n_bad} of {n_present} values "
-            "failed; map another column with --map timestamp=COLUMN"
-        )
+    _check_mostly_valid(bad, present, column, lambda i: text[i], row_number,
+                        ("timestamps", "could not be parsed", "timestamp"))  # fmt: skip
     stamps.index = values.index
     return ParsedColumn(stamps, bad, none, notes)
 
@@ -221,14 +238,8 @@ def parse_weights(
         numbers = pd.to_numeric(text.where(present), errors="coerce").astype("float64")
         nan_text = text.str.lower().isin(["nan", "+nan", "-nan"]).to_numpy(dtype=bool)
         bad = present & numbers.isna().to_numpy(dtype=bool) & ~nan_text
-        n_bad, n_present = int(bad.sum()), int(present.sum())
-        if n_bad * 2 > n_present:
-            position = int(np.argmax(bad))
-            raise InputError(
-                f"column {column!r} does not hold numeric weights: {text.iloc[position]!r} "
-                f"(row {row_number(position)}) is not a number; {n_bad} of {n_present} values "
-                "failed; map another column with --map weight=COLUMN"
-            )
+        _check_mostly_valid(bad, present, column, lambda i: text.iloc[i], row_number,
+                            ("numeric weights", "is not a number", "weight"))  # fmt: skip
     v = numbers.to_numpy(dtype="float64", na_value=np.nan)
     invalid = present & ~bad & (~np.isfinite(v) | (v < 0) | nan_text)
     n_empty = int((~present).sum())
