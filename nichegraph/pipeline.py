@@ -236,7 +236,9 @@ def _segment(
         seg = stage("segment", lambda: find_segments(graph, **opts, seed=seed))
         if not stability:
             return seg, None
-        return seg, stage("stability", lambda: segment_stability(graph, seg, runs=stability))
+        return seg, stage(
+            "stability", lambda: segment_stability(graph, seg, runs=stability, seed=seed)
+        )
     n_runs = stability or DEFAULT_RUNS
     runs = stage("stability", lambda: run_memberships(graph, runs=n_runs, seed=seed, **opts))
     seg = stage("segment", lambda: consensus_segments(graph, memberships=runs, seed=seed, **opts))
@@ -362,13 +364,7 @@ def analyze(
         return (inter, g) if pseudo is None else (pseudo.interactions(inter), pseudo.graph(g))
 
     inter, graph = stage("build", build)
-    opts: dict[str, Any] = {
-        "objective": objective,
-        "min_gain": min_gain,
-        "max_size": max_size,
-        "min_size": min_size,
-        "backend": backend,
-    }
+    opts: dict[str, Any] = {k: params[k] for k in _SEGMENT_OPTIONS}
     scan = None
     if resolution == "auto":
         scan = stage("scan", lambda: scan_resolution(graph, seed=seed, **opts))

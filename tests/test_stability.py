@@ -177,3 +177,14 @@ def test_run_consensus_writes_the_consensus_segments(tmp_path):
     assert (real["path"] == real["segment"].astype(str)).all()  # flat: path = id
     assert manifest["segmentation"]["segments"] == real["segment"].nunique()
     assert "confidence" in segments.columns
+
+
+def test_analyze_derives_the_stability_runs_from_the_root_seed():
+    import nichegraph as ng
+
+    log = ng.load_dataset("brand_chatter").log
+    a = ng.analyze(log, stability=3, seed=1).stability
+    b = ng.analyze(log, stability=3, seed=1).stability
+    c = ng.analyze(log, stability=3, seed=2).stability
+    assert a.params["seed"] == 1 and c.params["seed"] == 2
+    assert (a.memberships == b.memberships).all()
