@@ -33,6 +33,7 @@ __all__ = [
     "listing",
     "open_source",
     "reason",
+    "renamed_columns",
     "resolve_mapping",
 ]
 
@@ -353,3 +354,15 @@ def reason(exc: BaseException) -> str:
     """An exception's message on one line, at most 300 characters."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:300]
+
+
+def renamed_columns(stored: list[str], opts: ReadOptions, label: str) -> list[str]:
+    """``--columns`` in place of a table's own column names (one name per column)."""
+    if opts.columns is None:
+        return stored
+    if len(opts.columns) != len(stored):
+        raise InputError(
+            f"--columns names {len(opts.columns)} fields but {label} has {len(stored)} "
+            "columns; name every column, '-' for those to ignore"
+        )
+    return list(opts.columns)

@@ -21,7 +21,15 @@ import pandas as pd
 
 from ...errors import InputError
 from ..schema import as_text, header_key
-from .base import RawPart, ReadOptions, SourceFile, listing, reason, resolve_mapping
+from .base import (
+    RawPart,
+    ReadOptions,
+    SourceFile,
+    listing,
+    reason,
+    renamed_columns,
+    resolve_mapping,
+)
 from .delimited import read_delimited
 
 __all__ = ["EXTRA_COLUMNS", "compose_text", "read_nodexl"]
@@ -77,13 +85,7 @@ def _read_workbook(file: SourceFile, opts: ReadOptions) -> RawPart:
     ]
     data = cells.iloc[row + 1 :]
     data = data[data.notna().any(axis=1)].reset_index(drop=True)  # Excel's empty rows
-    if opts.columns is not None:
-        if len(opts.columns) != len(names):
-            raise InputError(
-                f"--columns names {len(opts.columns)} fields but {label} has {len(names)} "
-                "columns; name every column, '-' for those to ignore"
-            )
-        names = list(opts.columns)
+    names = renamed_columns(names, opts, label)
     resolved = resolve_mapping(names, opts.mapping, label)
     if len(data) == 0:
         raise InputError(f"{label} has a header but no data rows")

@@ -14,7 +14,7 @@ import pyarrow.json as pj
 import pyarrow.parquet as pq
 
 from ...errors import InputError
-from .base import RawPart, ReadOptions, SourceFile, reason, resolve_mapping
+from .base import RawPart, ReadOptions, SourceFile, reason, renamed_columns, resolve_mapping
 from .jsonio import json_error, load_document
 
 __all__ = ["from_frame", "read_json_table", "read_parquet"]
@@ -28,14 +28,7 @@ def from_frame(frame: pd.DataFrame, opts: ReadOptions) -> RawPart:
     ({'source': 'from', 'target': 'to'}, ['source', 'target'])
     """
     label = "<DataFrame>"
-    columns = [str(c) for c in frame.columns]
-    if opts.columns is not None:
-        if len(opts.columns) != len(columns):
-            raise InputError(
-                f"--columns names {len(opts.columns)} fields but {label} has {len(columns)} "
-                "columns; name every column, '-' for those to ignore"
-            )
-        columns = list(opts.columns)
+    columns = renamed_columns([str(c) for c in frame.columns], opts, label)
     if not columns:
         raise InputError(f"{label} is empty: expected columns and at least one interaction row")
     resolved = resolve_mapping(columns, opts.mapping, label)
@@ -59,7 +52,7 @@ def read_parquet(file: SourceFile, opts: ReadOptions) -> RawPart:
         else:
             parquet = pq.ParquetFile(file.path)
         stored = [str(c) for c in parquet.schema_arrow.names]
-        columns = _renamed(stored, opts, file.label)
+        columns = renamed_columns(stored, opts, file.label)
         resolved = resolve_mapping(columns, opts.mapping, file.label)
         wanted = [stored[i] for i in resolved.positions(columns).values()]
         table = parquet.read(columns=wanted)
@@ -91,7 +84,7 @@ def read_json_table(file: SourceFile, opts: ReadOptions, layout: str | None) -> 
             raise json_error(file, exc) from None
         stored = [str(c) for c in arrow.column_names]
         n_rows = arrow.num_rows
-    columns = _renamed(stored, opts, file.label)
+    columns = renamed_columns(stored, opts, file.label)
     resolved = resolve_mapping(columns, opts.mapping, file.label)
     if n_rows == 0:
         raise InputError(f"{file.label} has no records")
@@ -111,14 +104,3 @@ def read_json_table(file: SourceFile, opts: ReadOptions, layout: str | None) -> 
     info = file.info("json", records=n_rows)
     return RawPart(file.label, "json", [info], columns, resolved.mapping, frame,
                    notes=resolved.notes)  # fmt: skip
-
-
-def _renamed(stored: list[str], opts: ReadOptions, label: str) -> list[str]:
-    if opts.columns is None:
-        return stored
-    if len(opts.columns) != len(stored):
-        raise InputError(
-            f"--columns names {len(opts.columns)} fields but {label} has {len(stored)} "
-            "columns; name every column, '-' for those to ignore"
-        )
-    return list(opts.columns)
