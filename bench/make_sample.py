@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     sample = generate_log(
         n_segments=14, n_rows=5_000, min_size=8, max_size=150, mix=0.15, noise=0.02,
         influencers_per_segment=3, influencer_share=0.5, paired_segments=1, days=28,
-        start="2026-06-01", text=True, seed=2026,
+        start="2026-06-01", text=True, themes=True, seed=2026,
     )  # fmt: skip
     write_csv_gz(sample.log, out / "brand_chatter.csv.gz")
     write_csv_gz(sample.truth, out / "brand_chatter_truth.csv.gz")

@@ -283,14 +283,16 @@ def inspect(read_kw: dict[str, Any], seed: int | None, quiet: bool, as_json: boo
 @cli.command()
 @common
 def datasets(seed: int | None, quiet: bool, as_json: bool) -> None:
-    """List the sample datasets shipped with nichegraph."""
+    """List the sample datasets shipped with nichegraph (run one by name: `run brand_chatter`)."""
     from .samples import list_datasets
 
     frame = list_datasets()
+    frame["path"] = frame["path"].astype(str)
     if as_json:
         click.echo(frame.to_json(orient="records", indent=2))
-    else:
-        click.echo(frame.to_string(index=False))
+        return
+    for row in frame.itertuples(index=False):
+        click.echo(f"{row.name}  ({row.rows:,} rows)  {row.description}\n  path: {row.path}")
 
 
 def main(argv: list[str] | None = None) -> None:

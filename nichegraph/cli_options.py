@@ -75,7 +75,9 @@ def reader_options(fn: Command) -> Command:
         **kw: Any,
     ) -> Any:
         from .graph.schema import parse_mapping
+        from .samples import dataset_path
 
+        logs = tuple(dataset_path(log) for log in logs)  # a shipped sample by name
         kw["read_kw"] = {
             "data": logs[0] if len(logs) == 1 else list(logs),
             "mapping": parse_mapping(maps),

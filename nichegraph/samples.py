@@ -25,7 +25,14 @@ import pandas as pd
 
 from .errors import InputError, NichegraphError
 
-__all__ = ["Dataset", "csv_gz_bytes", "list_datasets", "load_dataset", "write_csv_gz"]
+__all__ = [
+    "Dataset",
+    "csv_gz_bytes",
+    "dataset_path",
+    "list_datasets",
+    "load_dataset",
+    "write_csv_gz",
+]
 
 
 @dataclass(frozen=True)
@@ -88,17 +95,33 @@ def _entry(name: str) -> _Entry:
 
 
 def list_datasets() -> pd.DataFrame:
-    """One row per shipped sample: ``name``, ``rows`` (log rows) and ``description``.
+    """One row per shipped sample: ``name``, ``rows`` (log rows), ``description``, ``path``.
 
     >>> list_datasets()["name"].tolist()
     ['brand_chatter']
     """
     rows = []
     for name, entry in sorted(_REGISTRY.items()):
-        with gzip.open(_data_file(entry.log), "rb") as fh:
+        path = _data_file(entry.log)
+        with gzip.open(path, "rb") as fh:
             n = sum(1 for _ in fh) - 1  # the samples hold no quoted line breaks
-        rows.append({"name": name, "rows": n, "description": entry.description})
-    return pd.DataFrame(rows, columns=["name", "rows", "description"])
+        rows.append({"name": name, "rows": n, "description": entry.description, "path": path})
+    return pd.DataFrame(rows, columns=["name", "rows", "description", "path"])
+
+
+def dataset_path(log: str) -> str:
+    """``log`` itself, or the log file of the shipped sample of that name if no such path exists.
+
+    So ``nichegraph run brand_chatter -o out`` runs the sample wherever it was installed.
+
+    >>> dataset_path("brand_chatter").endswith("brand_chatter.csv.gz")
+    True
+    >>> dataset_path("my_log.csv")
+    'my_log.csv'
+    """
+    if log in _REGISTRY and not os.path.lexists(log):
+        return str(_data_file(_REGISTRY[log].log))
+    return log
 
 
 def load_dataset(name: str) -> Dataset:

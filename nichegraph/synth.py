@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._random import check_seed, rng, spawn_seeds
+from ._themes import THEMES
 from .errors import InputError
 
 __all__ = [
@@ -116,6 +117,11 @@ def _check(p: dict[str, Any]) -> pd.Timestamp:
             f"paired_segments must be <= n_segments / 2 = {p['n_segments'] // 2}, "
             f"got {p['paired_segments']}"
         )
+    if p["themes"] and p["n_segments"] > len(THEMES):
+        raise InputError(
+            f"themes=True has {len(THEMES)} themes; n_segments must be <= {len(THEMES)}, "
+            f"got {p['n_segments']}"
+        )
     check_seed(p["seed"])
     try:
         start = pd.Timestamp(p["start"])
@@ -198,6 +204,7 @@ def generate_log(
     days: int = 90,
     start: str = "2026-06-01",
     text: bool = True,
+    themes: bool = False,
     seed: int = 0,
 ) -> SyntheticLog:
     """Generate a brand-conversation log with planted segments and influencers.
@@ -208,6 +215,9 @@ def generate_log(
     segment (by popularity; the first ``paired_segments`` pairs (0, 1), (2, 3), … send 80% of
     it to their partner); with probability ``noise`` anyone. Everyone acts at least 3 times
     (fewer only if ``n_rows`` is short). Same seed, same log; ``text`` changes no other column.
+    Each segment's planted vocabulary is 15 words and 2-3 hashtags of random syllables, or with
+    ``themes=True`` a real interest's words and hashtags (:data:`nichegraph._themes.THEMES`,
+    at most 20 segments).
 
     >>> s = generate_log(n_segments=4, n_rows=1_000, max_size=40, seed=3)
     >>> bool((s.log["source"] != s.log["target"]).all())
@@ -226,6 +236,7 @@ def generate_log(
         days=days,
         start=start,
         text=text,
+        themes=themes,
         seed=seed,
     )
     t0 = _check(params)
@@ -333,20 +344,7 @@ def generate_log(
     )
 
     # Vocabulary: 15 words and 2-3 hashtags per segment, all distinct.
-    words = _unique(
-        lambda g, n: _syllable_words(g, n, _WORD_SYL, 2, 3), g_vocab, S * _WORDS_PER_SEGMENT
-    )
-    words = words.reshape(S, _WORDS_PER_SEGMENT)
-    n_tags = g_vocab.integers(2, 4, size=S)
-    tags = _unique(
-        lambda g, n: (
-            "#"
-            + _syllable_words(g, n, _WORD_SYL, 2, 3)
-            + _TAG_SUFFIX.astype(object)[g.integers(len(_TAG_SUFFIX), size=n)]
-        ),
-        g_vocab,
-        int(n_tags.sum()),
-    )
+    words, tags, n_tags = _theme_vocabulary(S) if themes else _syllable_vocabulary(g_vocab, S)
     tag_start = np.concatenate([[0], np.cumsum(n_tags)])
     vocabularies = {
         s: [*words[s].tolist(), *tags[tag_start[s] : tag_start[s + 1]].tolist()] for s in range(S)
@@ -364,6 +362,32 @@ def generate_log(
         }
     )
     return SyntheticLog(log=log, truth=truth, vocabularies=vocabularies, params=params)
+
+
+def _syllable_vocabulary(gen: np.random.Generator, n_seg: int):
+    """15 pseudo-words and 2-3 pseudo-hashtags per segment, all distinct."""
+    words = _unique(
+        lambda g, n: _syllable_words(g, n, _WORD_SYL, 2, 3), gen, n_seg * _WORDS_PER_SEGMENT
+    )
+    n_tags = gen.integers(2, 4, size=n_seg)
+    tags = _unique(
+        lambda g, n: (
+            "#"
+            + _syllable_words(g, n, _WORD_SYL, 2, 3)
+            + _TAG_SUFFIX.astype(object)[g.integers(len(_TAG_SUFFIX), size=n)]
+        ),
+        gen,
+        int(n_tags.sum()),
+    )
+    return words.reshape(n_seg, _WORDS_PER_SEGMENT), tags, n_tags
+
+
+def _theme_vocabulary(n_seg: int):
+    """The first ``n_seg`` real-interest themes' words and hashtags."""
+    chosen = THEMES[:n_seg]
+    words = np.array([list(ws) for _, ws, _ in chosen], dtype=object)
+    tags = np.array([t for *_, ts in chosen for t in ts], dtype=object)
+    return words, tags, np.array([len(ts) for *_, ts in chosen], dtype=np.int64)
 
 
 def _texts(gen, s_seg, kind, tgt_handles, words, tags, tag_start, n_tags) -> pd.Series:

@@ -93,7 +93,8 @@ def format_run_summary(result: AnalysisResult, outdir: str, *, segments: int = 1
         f"{seg.n_segments:,} segments, {seg.fringe_size:,} people in the fringe, "
         f"modularity {seg.modularity:.3f}",
         "",
-        f"{'segment':<10}{'size':>7}  {'label':<{_LABEL_WIDTH}}  top influencers (score)",
+        f"{'segment':>7}  {'path':<9}{'size':>7}  {'label':<{_LABEL_WIDTH}}  "
+        "top influencers (score)",
     ]
     top = result.influencers[result.influencers["rank"] <= 3]
     by_seg = {
@@ -105,15 +106,16 @@ def format_run_summary(result: AnalysisResult, outdir: str, *, segments: int = 1
     for row in table.head(segments).itertuples(index=False):
         label = _fit(str(labels.get(row.segment, "")), _LABEL_WIDTH)
         lines.append(
-            f"{row.path:<10}{row.size:>7,}  {label:<{_LABEL_WIDTH}}  {by_seg.get(row.segment, '')}"
+            f"{row.segment:>7}  {row.path:<9}{row.size:>7,}  {label:<{_LABEL_WIDTH}}  "
+            f"{by_seg.get(row.segment, '')}"
         )
     if len(table) > segments:
         lines.append(f"… {len(table) - segments:,} more segments in segment_summary.csv")
     if result.flows is not None and len(result.flows):
         f = result.flows.iloc[0]
         lines.append(
-            f"top flow: {f.from_path} -> {f.to_path}, {f.share_of_from:.0%} of "
-            f"{f.from_path}'s engagement (segment_flows.csv)"
+            f"top flow: segment {f.from_segment} -> {f.to_segment}, {f.share_of_from:.0%} of "
+            f"{f.from_segment}'s engagement (segment_flows.csv)"
         )
     if result.stability is not None:
         st = result.stability

@@ -174,7 +174,7 @@ def test_run_consensus_writes_the_consensus_segments(tmp_path):
     assert manifest["parameters"]["consensus"] is True
     segments = pd.read_csv(tmp_path / "c" / "segments.csv", dtype={"path": str})
     real = segments[segments.segment > 0]
-    assert (real["path"] == real["segment"].astype(str)).all()  # flat: path = id
+    assert (real["path"] == "s" + real["segment"].astype(str)).all()  # flat: path = s + id
     assert manifest["segmentation"]["segments"] == real["segment"].nunique()
     assert "confidence" in segments.columns
 

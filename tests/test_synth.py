@@ -257,7 +257,7 @@ def test_load_dataset_returns_the_shipped_log_and_truth():
     assert ds.card == (DATASETS / "CARD.md").read_text(encoding="utf-8")
     assert "generate_log(" in ds.card
     listing = list_datasets()
-    assert list(listing.columns) == ["name", "rows", "description"]
+    assert list(listing.columns) == ["name", "rows", "description", "path"]
     assert listing.set_index("name").loc["brand_chatter", "rows"] == len(ds.log)
 
 

@@ -173,13 +173,18 @@ def rank_influencers(
 
 
 def shortlist(influencers: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
-    """The ``top`` best-ranked people of every segment.
+    """The ``top`` best-ranked people of every segment who received engagement in it.
+
+    A person nobody in their segment engaged with (``in_strength`` 0) is never shortlisted,
+    so a segment with fewer such people lists fewer than ``top``.
 
     >>> import pandas as pd
-    >>> inf = pd.DataFrame({"segment": [1, 1, 2], "rank": [1, 2, 1], "person": list("abc")})
-    >>> shortlist(inf, top=1)["person"].tolist()
-    ['a', 'c']
+    >>> inf = pd.DataFrame({"segment": [1, 1, 2, 2], "rank": [1, 2, 1, 2],
+    ...                     "person": list("abcd"), "in_strength": [3.0, 1.0, 2.0, 0.0]})
+    >>> shortlist(inf, top=2)["person"].tolist()
+    ['a', 'b', 'c']
     """
     if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
         raise InputError(f"--top must be a positive integer, got {top!r}")
-    return influencers[influencers["rank"] <= top].reset_index(drop=True)
+    engaged = influencers["in_strength"] > 0
+    return influencers[engaged & (influencers["rank"] <= top)].reset_index(drop=True)

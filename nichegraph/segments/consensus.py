@@ -28,7 +28,7 @@ from ..errors import InputError
 from ..graph.build import InteractionGraph
 from .leiden import _versions, symmetrise
 from .quality import segment_quality
-from .result import FRINGE, Segmentation
+from .result import FRINGE, Segmentation, path_text
 from .stability import (
     DEFAULT_RUNS,
     _check_runs,
@@ -86,7 +86,7 @@ def segmentation_from_membership(
     seg = new_id[inv.reshape(-1)]
     k = int(kept.sum())
     rows: list[dict[str, Any]] = [
-        {"segment": i, "path": str(i), "parent": "", "depth": 1, "split_gain": None}
+        {"segment": i, "path": path_text((i,)), "parent": "", "depth": 1, "split_gain": None}
         for i in range(1, k + 1)
     ]
     if (seg == FRINGE).any():
@@ -94,7 +94,7 @@ def segmentation_from_membership(
             {"segment": FRINGE, "path": "fringe", "parent": "", "depth": 0, "split_gain": None}
         )
     und = symmetrise(g)
-    paths = np.where(seg == FRINGE, "fringe", seg.astype(str)).astype(object)
+    paths = np.where(seg == FRINGE, "fringe", np.char.add("s", seg.astype(str))).astype(object)
     modularity = und.modularity(seg.tolist(), weights="weight") if und.ecount() else 0.0
     return Segmentation(
         names=tuple(g.vs["name"]) if "name" in g.vs.attributes() else tuple(map(str, range(n))),

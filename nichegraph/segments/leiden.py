@@ -2,7 +2,7 @@
 
 Detection runs on the symmetrised weighted graph (``w(a,b) = w(a->b) + w(b->a)``). Every
 community is then split again by Leiden on its induced subgraph, recursively, giving
-hierarchical paths such as ``4``, ``4.2``, ``4.2.1``. A split is kept only when the
+hierarchical paths such as ``s4``, ``s4.2``, ``s4.2.1``. A split is kept only when the
 sub-partition has real structure of its own: its modularity must beat, by at least
 ``min_gain``, the modularity Leiden finds on a random graph with the same degrees and weights
 (splitting a genuine community is as harmful as merging two; this test undoes the merges of
@@ -24,7 +24,7 @@ from .._random import check_seed
 from ..errors import InputError
 from ..graph.build import InteractionGraph
 from .quality import segment_quality
-from .result import FRINGE, Segmentation
+from .result import FRINGE, Segmentation, path_text
 
 __all__ = [
     "BACKENDS",
@@ -313,7 +313,7 @@ def find_segments(
     seg_id = 0
     for i in order:
         path, members, gain = leaves[i]
-        p = ".".join(map(str, path))
+        p = path_text(path)
         if len(members) < min_size:
             paths[members] = "fringe"
             continue
@@ -324,7 +324,7 @@ def find_segments(
             {
                 "segment": seg_id,
                 "path": p,
-                "parent": ".".join(map(str, path[:-1])),
+                "parent": path_text(path[:-1]),
                 "depth": len(path),
                 "split_gain": gain,
             }

@@ -12,7 +12,8 @@ and say). From them, one vectorised pass each (no Python loop over interactions)
 - ``top_mentions_outside``: accounts outside the segment its members engage with (target of
   the interaction) or @-mention in the text, counted once per interaction.
 - ``platform_mix``, ``kind_mix``: share of the segment's interactions per platform and kind.
-- ``first_seen``, ``last_seen``, ``per_week`` (dated interactions per week of the log's span),
+- ``first_seen``, ``last_seen``, ``per_week`` (dated interactions per 7 days of the time the
+  log covers, first to last timestamp, at least one day),
   ``peak_week`` (ISO week), ``busiest_weekday`` (UTC) and ``weekly_activity`` (count per ISO
   week over the whole log's span).
 - ``label``: the top 3 distinctive terms; without text (or no term passing ``min_count``),
@@ -172,7 +173,8 @@ def _activity(seg: np.ndarray, stamps: pd.Series, k: int) -> dict[str, np.ndarra
     has = counts.sum(axis=1) > 0
     for name, v in (("first_seen", first), ("last_seen", last)):
         out[name][has] = pd.DatetimeIndex(v[has].astype("datetime64[s]")).strftime("%Y-%m-%d")
-    out["per_week"] = np.where(has, counts.sum(axis=1) / n_weeks, np.nan)
+    span = max(int(secs[ok].max() - secs[ok].min()), 86_400)  # the covered span, >= 1 day
+    out["per_week"] = np.where(has, counts.sum(axis=1) / (span / 604_800), np.nan)
     out["peak_week"][has] = week_label[counts.argmax(axis=1)][has]
     out["busiest_weekday"][has] = _WEEKDAYS[wd.argmax(axis=1)][has]
     cells = week_label[None, :] + " " + counts.astype(str).astype(object)
