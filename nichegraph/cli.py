@@ -244,11 +244,11 @@ def scan(
     from .export.run import check_outdir
     from .graph.build import build_graph
     from .graph.read import read_interactions
-    from .segments.scan import scan_resolution
+    from .segments.scan import SCAN_FILES, scan_resolution
     from .terminal import format_scan
 
     grid = _floats(resolutions, "--resolutions") if resolutions is not None else None
-    check_outdir(outdir)
+    check_outdir(outdir, SCAN_FILES)
     graph = build_graph(read_interactions(**read_kw), **graph_kw)
 
     def progress(i: int, total: int, resolution: float) -> None:

@@ -50,6 +50,7 @@ OUTPUT_FILES = (
     "segment_flows.csv",
     "run.json",
 )
+_REPLACEABLE = (*OUTPUT_FILES, *SCAN_FILES)  # what a previous run into the same folder holds
 
 Progress = Callable[[str, str, float], None]
 
@@ -187,7 +188,7 @@ class AnalysisResult:
 
     def save(self, outdir: str | Path) -> Path:
         """Write the output files (:data:`OUTPUT_FILES`) into ``outdir`` atomically."""
-        return write_run_folder(outdir, self.files())
+        return write_run_folder(outdir, self.files(), _REPLACEABLE)
 
 
 def _label(data: Any) -> str:
@@ -329,7 +330,7 @@ def analyze(
         raise InputError("a key is only used to pseudonymise; add --pseudonymise or drop the key")
     secret = load_key(key) if pseudonymise else None
     if outdir is not None:
-        check_outdir(outdir)
+        check_outdir(outdir, _REPLACEABLE)
     timings: dict[str, dict[str, float]] = {}
 
     def stage(name: str, fn: Callable[[], Any]) -> Any:

@@ -5,6 +5,7 @@ import os
 import pandas as pd
 import pytest
 
+from nichegraph.errors import InputError
 from nichegraph.export import csv_text, neutralise, write_csv, write_run_folder
 
 
@@ -31,11 +32,19 @@ def test_run_folder_new_and_replace(tmp_path):
     out = tmp_path / "run"
     write_run_folder(out, {"a.csv": "1\n", "b.json": "{}\n"})
     assert sorted(os.listdir(out)) == ["a.csv", "b.json"]
-    (out / "notes.txt").write_text("mine")
-    write_run_folder(out, {"a.csv": "2\n", "b.json": "{}\n"})
+    write_run_folder(out, {"a.csv": "2\n", "c.png": b"png"}, replaceable=["b.json"])
+    assert sorted(os.listdir(out)) == ["a.csv", "c.png"]  # b.json of the previous run is gone
     assert (out / "a.csv").read_text() == "2\n"
-    assert (out / "notes.txt").read_text() == "mine"
     assert sorted(os.listdir(tmp_path)) == ["run"]  # no temporary folder left behind
+
+
+def test_a_folder_with_foreign_files_is_never_replaced(tmp_path):
+    out = tmp_path / "run"
+    write_run_folder(out, {"a.csv": "1\n"})
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match=r"holds files this run would not write \(notes.txt\)"):
+        write_run_folder(out, {"a.csv": "2\n"})
+    assert (out / "notes.txt").read_text() == "mine" and (out / "a.csv").read_text() == "1\n"
 
 
 def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
