@@ -190,7 +190,7 @@ def write_run_folder(
     >>> import tempfile
     >>> out = Path(tempfile.mkdtemp()) / "run"
     >>> _ = write_run_folder(out, {"a.csv": "x\\n1\\n"})
-    >>> _ = write_run_folder(out, {"b.csv": "y\\n2\\n"})
+    >>> _ = write_run_folder(out, {"b.csv": "y\\n2\\n"}, replaceable=["a.csv"])
     >>> sorted(p.name for p in out.iterdir())
     ['b.csv']
     """
