@@ -17,7 +17,7 @@ from . import __version__
 from ._random import check_seed
 from .errors import InputError
 from .export.csv import csv_text
-from .export.pseudonymise import Pseudonymiser, load_key, protected_terms
+from .export.pseudonymise import Pseudonymiser, load_key, path_terms, protected_terms
 from .export.run import check_outdir, json_text, write_run_folder
 from .graph.build import (
     InteractionGraph,
@@ -325,6 +325,7 @@ def analyze(
     _check_options(params)
     ReadOptions.make(format=format, mapping=mapping, sep=sep, encoding=encoding, header=header,
                      columns=columns, kind_aliases=kind_aliases)  # fmt: skip
+    given = [*(data if isinstance(data, list | tuple) else [data]), people]  # paths to withhold
     people = None if people is None else load_people(people)
     if key is not None and not pseudonymise:
         raise InputError("a key is only used to pseudonymise; add --pseudonymise or drop the key")
@@ -354,8 +355,11 @@ def analyze(
     pseudo = None
     if secret is not None:
         extra = inter.identity.protected_terms() if inter.identity is not None else ()
+        files = [f.get("path") for f in inter.report.files]
         pseudo = Pseudonymiser(
-            secret, protected_terms(inter.table["source"], inter.table["target"], extra)
+            secret,
+            protected_terms(inter.table["source"], inter.table["target"], extra),
+            paths=path_terms([*given, *files, params["people"]]),
         )
 
     def build() -> tuple[Interactions, InteractionGraph]:

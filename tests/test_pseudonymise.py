@@ -195,3 +195,40 @@ def test_key_file_is_used(tmp_path, inputs, runs):
     assert res.exit_code == 0, res.output
     a1, _ = runs["a1"]
     assert (tmp_path / "o" / "segments.csv").read_text() == (a1 / "segments.csv").read_text()
+
+
+@pytest.mark.parametrize("how", ["folder", "files"])
+def test_no_output_byte_holds_an_input_path_or_handle(tmp_path, how):
+    """Folder and multi-file input read with --columns over a first line of handles: per-file
+    notes name each file and quote the replaced line; neither may reach an output byte."""
+    from nichegraph.synth import generate_log
+
+    folder = tmp_path / "Quorn Wilma exports"
+    folder.mkdir()
+    log = generate_log(n_segments=3, n_rows=300, max_size=30, text=False, seed=2).log
+    paths = []
+    for i, part in enumerate((log.iloc[:150], log.iloc[150:])):
+        path = folder / f"wilma.quorn{i} dump.csv"
+        first = f"firstline_src{i},firstline_tgt{i},reply\n"  # read as a header: replaced
+        path.write_text(first + part[["source", "target", "kind"]].to_csv(index=False, header=False))
+        paths.append(path)
+    out = tmp_path / "out"
+    inputs = [str(folder)] if how == "folder" else [str(p) for p in paths]
+    res = CliRunner().invoke(
+        cli,
+        ["run", *inputs, "--columns", "source,target,kind", "-o", str(out), "--pseudonymise"],
+        env={"NICHEGRAPH_KEY": KEY_A},
+    )
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((out / "run.json").read_text())
+    notes = manifest["input"]["problems"]
+    assert len(notes) == 2 and all("header line replaced by --columns" in n for n in notes)
+    handles = {*log["source"], *log["target"]} | {f"firstline_{s}{i}" for s in ("src", "tgt")
+                                                    for i in (0, 1)}  # fmt: skip
+    components = {c for p in paths for c in p.resolve().parts if len(c.strip("/")) >= 3}
+    terms = {t.casefold() for t in handles | components | {str(p) for p in paths}}
+    assert {"quorn wilma exports", "firstline_src1"} <= terms
+    for name in sorted(os.listdir(out)):
+        text = (out / name).read_bytes().decode("utf-8", "replace").casefold()
+        leaks = sorted(t for t in terms if t in text)
+        assert not leaks, (name, leaks[:5])

@@ -8,8 +8,11 @@ never written anywhere. 16 hex digits (64 bits) keep accidental collisions out o
 
 :class:`Pseudonymiser` applies this to the run's data as soon as it is read (so every output
 derived from it carries pseudonyms only, and ``text`` is gone before anything can quote it) and
-scrubs ``run.json`` (:meth:`Pseudonymiser.manifest`): input paths are withheld, and any other
-text that quotes a handle or a person's name (case-insensitively) is withheld.
+scrubs ``run.json`` (:meth:`Pseudonymiser.manifest`): input paths are withheld (the path
+fields whole; inside notes, every input path and every path component of 3 or more characters
+is replaced by ``<withheld>``), a header line replaced by ``--columns`` (which may hold handles)
+is not quoted, and any other text that quotes a handle or a person's name (case-insensitively)
+is withheld.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ __all__ = [
     "WITHHELD",
     "Pseudonymiser",
     "load_key",
+    "path_terms",
     "protected_terms",
     "pseudonym",
 ]
@@ -59,6 +63,8 @@ _PATH_KEYS = {
 _DATA_KEYED = {("input", "kinds"), ("graph", "kind_weights"), ("parameters", "kind_weights")}
 _OWN_SECTIONS = {"nichegraph", "files", "versions", "timings", "pseudonymisation"}
 _OWN_KEYS = {"sha256", "time_min", "time_max", "reference_time", "format", "compression"}
+_REPLACED_HEADER = "header line replaced by --columns: "  # the reader's note; quotes the line
+_MIN_COMPONENT = 3
 
 
 def load_key(
@@ -127,10 +133,14 @@ class Pseudonymiser:
     [18, 18, 18]
     >>> p.manifest({"input": {"source": "/data/ann.csv", "problems": ["ANN sent 3 rows", "ok"]}})
     {'input': {'source': '<withheld>', 'problems': ['<withheld>', 'ok']}}
+    >>> q = Pseudonymiser(b"0123456789abcdef", paths=path_terms(["/srv/logs/june.csv"]))
+    >>> q.manifest({"input": {"problems": ["/srv/logs/june.csv: 2 rows skipped"]}})
+    {'input': {'problems': ['<withheld>: 2 rows skipped']}}
     """
 
     key: bytes = field(repr=False)
     protected: frozenset[str] = field(default=frozenset(), repr=False)
+    paths: frozenset[str] = field(default=frozenset(), repr=False)
     _done: dict[str, str] = field(default_factory=dict, repr=False, init=False)
 
     def names(self, values: pd.Series) -> pd.Series:
@@ -178,6 +188,14 @@ class Pseudonymiser:
         """``run.json`` content without paths, and without any text quoting a protected name."""
         terms = {t.casefold() for t in self.protected if t}
         lengths = sorted({len(t) for t in terms})
+        paths = sorted(self.paths, key=len, reverse=True)  # a whole path before its parts
+
+        def scrub(text: str) -> str:
+            if _REPLACED_HEADER in text:
+                text = text[: text.index(_REPLACED_HEADER) + len(_REPLACED_HEADER)] + WITHHELD
+            for p in paths:
+                text = text.replace(p, WITHHELD)
+            return text
 
         def quotes(text: str) -> bool:
             low = text.casefold()
@@ -201,11 +219,29 @@ class Pseudonymiser:
                 return out
             if isinstance(value, list | tuple):
                 return [walk(v, path) for v in value]
-            if isinstance(value, str) and quotes(value):
-                return WITHHELD
+            if isinstance(value, str):
+                value = scrub(value)
+                return WITHHELD if quotes(value) else value
             return value
 
         return walk(dict(data), ())
+
+
+def path_terms(paths: Iterable[Any]) -> frozenset[str]:
+    """Input paths as given, absolute and resolved, and their components of 3+ characters.
+
+    >>> sorted(path_terms(["/srv/ann/x.csv"]))
+    ['/srv/ann/x.csv', 'ann', 'srv', 'x.csv']
+    """
+    out: set[str] = set()
+    for p in paths:
+        if not isinstance(p, str | os.PathLike):
+            continue
+        given = os.fspath(p)
+        for form in {given, os.path.abspath(given), os.path.realpath(given)}:
+            out.add(form)
+            out.update(c for c in Path(form).parts if len(c.strip("/\\")) >= _MIN_COMPONENT)
+    return frozenset(out)
 
 
 def protected_terms(*groups: Iterable[Any]) -> frozenset[str]:
