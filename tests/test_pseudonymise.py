@@ -210,7 +210,8 @@ def test_no_output_byte_holds_an_input_path_or_handle(tmp_path, how):
     for i, part in enumerate((log.iloc[:150], log.iloc[150:])):
         path = folder / f"wilma.quorn{i} dump.csv"
         first = f"firstline_src{i},firstline_tgt{i},reply\n"  # read as a header: replaced
-        path.write_text(first + part[["source", "target", "kind"]].to_csv(index=False, header=False))
+        rows = part[["source", "target", "kind"]].to_csv(index=False, header=False)
+        path.write_text(first + rows)
         paths.append(path)
     out = tmp_path / "out"
     inputs = [str(folder)] if how == "folder" else [str(p) for p in paths]
