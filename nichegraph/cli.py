@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -16,7 +18,10 @@ from . import __version__
 from .cli_options import common, graph_options, pairs, reader_options, segment_options
 from .errors import InputError, NichegraphError
 
-__all__ = ["cli", "main"]
+__all__ = ["PROGRESS_EVERY", "cli", "main"]
+
+PROGRESS_EVERY = 2.0
+"""Seconds between two progress lines of a stage's steps (stderr; none with --quiet)."""
 
 
 def _echo_err(msg: str, quiet: bool = False) -> None:
@@ -49,39 +54,62 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _wants_json(args: Any) -> bool:
+    """Whether the command line asks for ``--json`` (before a ``--``)."""
+    argv = list(sys.argv[1:] if args is None else args)
+    argv = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in argv
+
+
+def _fail(message: str, code: int, as_json: bool) -> None:
+    """Report an error in one line (stderr), or as one JSON object on stdout with --json."""
+    text = _one_line(message) or "unknown failure"
+    if as_json:
+        click.echo(json.dumps({"error": text, "exit_code": code}))
+    else:
+        click.echo(f"Error: {text}", err=True)
+    sys.exit(code)
+
+
 class _Cli(click.Group):
-    """A click group whose errors are one line: exit 2 bad input/usage, 1 other failures."""
+    """A click group whose errors are one line: exit 2 bad input/usage, 1 other failures.
+
+    With ``--json`` an error is one JSON object ``{"error": ..., "exit_code": ...}`` on stdout
+    (where the result would have been) and nothing on stderr.
+    """
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        as_json = _wants_json(args[0] if args else kwargs.get("args"))
         try:
             super().main(*args, standalone_mode=False, **kwargs)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
-            click.echo("Error: aborted", err=True)
-            sys.exit(1)
+            _fail("aborted", 1, as_json)
         except click.ClickException as exc:  # bad option values, missing arguments
-            click.echo(f"Error: {_one_line(exc.format_message())}", err=True)
-            sys.exit(2 if exc.exit_code == 2 else 1)
+            _fail(exc.format_message(), 2 if exc.exit_code == 2 else 1, as_json)
         except InputError as exc:
-            click.echo(f"Error: {_one_line(exc)}", err=True)
-            sys.exit(2)
-        except (NichegraphError, OSError, MemoryError) as exc:
-            click.echo(f"Error: {_one_line(exc)}", err=True)
-            sys.exit(1)
+            _fail(str(exc), 2, as_json)
+        except MemoryError as exc:
+            _fail(str(exc) or _OUT_OF_MEMORY, 1, as_json)
+        except (NichegraphError, OSError) as exc:
+            _fail(str(exc), 1, as_json)
         except KeyboardInterrupt:
-            click.echo("Error: interrupted", err=True)
-            sys.exit(130)
+            _fail("interrupted", 130, as_json)
         except Exception as exc:  # unexpected: still one line, exit 1
-            click.echo(
-                f"Error: internal failure ({type(exc).__name__}: {_one_line(exc)}); "
-                "please report it",
-                err=True,
+            _fail(
+                f"internal failure ({type(exc).__name__}: {_one_line(exc)}); please report it",
+                1,
+                as_json,
             )
-            sys.exit(1)
         sys.exit(0)
+
+
+_OUT_OF_MEMORY = (
+    "out of memory; try a shorter window (--since/--until), --min-size, or more memory"
+)
 
 
 @click.group(
@@ -180,12 +208,20 @@ def run(
     from .pipeline import analyze
     from .terminal import print_run_summary
 
+    last = [time.monotonic()]
+
     def progress(stage: str, event: str, seconds: float) -> None:
+        now = time.monotonic()
         if event == "start":
             if stage in ("scan", "segment", "stability", "rank"):  # long stages announce
                 _echo_err(f"nichegraph: {stage}…", quiet)
-        else:
+        elif event == "done":
             _echo_err(f"nichegraph: {stage} done in {seconds:.1f} s", quiet)
+        elif now - last[0] >= PROGRESS_EVERY:  # a step: at most one line per interval
+            _echo_err(f"nichegraph: {stage}: {event} ({seconds:.0f} s)", quiet)
+        else:
+            return
+        last[0] = now
 
     weights = pairs(score_weights, "--score-weight")
     result = analyze(
@@ -205,8 +241,8 @@ def run(
         progress=progress,
         seed=seed,
     )
-    if as_json:
-        click.echo(json.dumps(result.manifest(), indent=2, default=str))
+    if as_json:  # what run.json holds
+        click.echo((Path(outdir) / "run.json").read_text(encoding="utf-8"), nl=False)
     elif not quiet:
         print_run_summary(result, outdir)
 

@@ -7,6 +7,7 @@ import resource
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._memory import check_memory, out_of_memory
 from ._random import check_seed
+from ._repr import short_repr
 from .errors import InputError
 from .export.csv import csv_text
 from .export.pseudonymise import Pseudonymiser, load_key, path_terms, protected_terms
@@ -53,6 +56,8 @@ OUTPUT_FILES = (
 _REPLACEABLE = (*OUTPUT_FILES, *SCAN_FILES)  # what a previous run into the same folder holds
 
 Progress = Callable[[str, str, float], None]
+"""``progress(stage, event, seconds)``: event ``"start"``, a step, or ``"done"``."""
+Step = Callable[[str], None]
 
 
 def _or_empty(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
@@ -70,6 +75,8 @@ class AnalysisResult:
     ``segments`` (one row per person), ``summary`` (one row per segment), ``influencers`` (every
     measure, every ranked person), ``shortlist`` (top N per segment) are DataFrames.
     """
+
+    __repr__ = short_repr
 
     interactions: Interactions
     graph: InteractionGraph
@@ -118,14 +125,16 @@ class AnalysisResult:
             table.insert(2, "label", table["segment"].map(labels).astype(object).fillna(""))
         return table
 
-    def manifest(self) -> dict[str, Any]:
-        """The content of ``run.json``: versions, parameters, input, counts, quality, timings."""
+    def manifest(self, written_at: str | None = None) -> dict[str, Any]:
+        """The content of ``run.json``: versions, parameters, input, counts, quality, timings;
+        ``written_at`` (UTC, ISO 8601) when the run folder is written."""
         seg = self.segmentation
         import igraph
         import leidenalg
 
         data: dict[str, Any] = {
             "nichegraph": __version__,
+            **({"written_at": written_at} if written_at is not None else {}),
             "parameters": self.params,
             "input": self.interactions.report.to_dict(),
             "graph": self.graph.report.to_dict(),
@@ -171,7 +180,7 @@ class AnalysisResult:
         }
         return self.pseudonymiser.manifest(data)
 
-    def files(self) -> dict[str, str | bytes]:
+    def files(self, written_at: str | None = None) -> dict[str, str | bytes]:
         """``{file name: text}`` of the run folder (CSV text is spreadsheet-safe; PNG bytes)."""
         out: dict[str, str | bytes] = {
             "segments.csv": csv_text(self.segments),
@@ -180,15 +189,17 @@ class AnalysisResult:
             "shortlist.csv": csv_text(self.shortlist),
             "segment_profiles.csv": csv_text(_or_empty(self.profiles, PROFILE_COLUMNS)),
             "segment_flows.csv": csv_text(_or_empty(self.flows, FLOW_COLUMNS)),
-            "run.json": json_text(self.manifest()),
+            "run.json": json_text(self.manifest(written_at)),
         }
         if self.scan is not None:  # --resolution auto: the scan that chose it
             out.update(self.scan.files())
         return out
 
     def save(self, outdir: str | Path) -> Path:
-        """Write the output files (:data:`OUTPUT_FILES`) into ``outdir`` atomically."""
-        return write_run_folder(outdir, self.files(), _REPLACEABLE)
+        """Write the output files (:data:`OUTPUT_FILES`) into ``outdir`` atomically;
+        ``run.json`` records the time (``written_at``)."""
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return write_run_folder(outdir, self.files(written_at=now), _REPLACEABLE)
 
 
 def _label(data: Any) -> str:
@@ -231,17 +242,26 @@ def _segment(
     consensus: bool,
     seed: int,
     stage: Callable[[str, Callable[[], Any]], Any],
+    step: Callable[[str], Step | None],
 ) -> tuple[Segmentation, Stability | None]:
     """The segmentation (plain or consensus) and, with ``stability`` runs, its stability."""
     if not consensus:
-        seg = stage("segment", lambda: find_segments(graph, **opts, seed=seed))
+        seg = stage(
+            "segment", lambda: find_segments(graph, **opts, seed=seed, progress=step("segment"))
+        )
         if not stability:
             return seg, None
         return seg, stage(
-            "stability", lambda: segment_stability(graph, seg, runs=stability, seed=seed)
+            "stability",
+            lambda: segment_stability(
+                graph, seg, runs=stability, seed=seed, progress=step("stability")
+            ),
         )
     n_runs = stability or DEFAULT_RUNS
-    runs = stage("stability", lambda: run_memberships(graph, runs=n_runs, seed=seed, **opts))
+    runs = stage(
+        "stability",
+        lambda: run_memberships(graph, runs=n_runs, seed=seed, progress=step("stability"), **opts),
+    )
     seg = stage("segment", lambda: consensus_segments(graph, memberships=runs, seed=seed, **opts))
     return seg, segment_stability(graph, seg, memberships=runs) if stability else None
 
@@ -334,11 +354,23 @@ def analyze(
         check_outdir(outdir, _REPLACEABLE)
     timings: dict[str, dict[str, float]] = {}
 
+    started: dict[str, float] = {}
+    rows: dict[str, int] = {}
+
+    def step(name: str) -> Step | None:
+        """The reporter of stage ``name``'s steps (None without ``progress``)."""
+        if progress is None:
+            return None
+        return lambda text: progress(name, text, time.perf_counter() - started[name])
+
     def stage(name: str, fn: Callable[[], Any]) -> Any:
         if progress:
             progress(name, "start", 0.0)
-        t0 = time.perf_counter()
-        value = fn()
+        t0 = started[name] = time.perf_counter()
+        try:
+            value = fn()
+        except MemoryError as exc:  # one line naming the stage instead of an empty message
+            raise MemoryError(out_of_memory(name, rows.get("kept"))) from exc
         dt = time.perf_counter() - t0
         timings[name] = {"seconds": round(dt, 3), "peak_rss_mb": _peak_rss_mb()}
         if progress:
@@ -348,10 +380,19 @@ def analyze(
     inter: Interactions = stage(
         "read",
         lambda: read_interactions(
-            data, mapping=mapping, sep=sep, encoding=encoding, people=people, format=format,
-            header=header, columns=columns, kind_aliases=kind_aliases,
+            data,
+            mapping=mapping,
+            sep=sep,
+            encoding=encoding,
+            people=people,
+            format=format,
+            header=header,
+            columns=columns,
+            kind_aliases=kind_aliases,
         ),
     )
+    rows["kept"] = inter.report.rows_kept
+    check_memory(rows["kept"])  # an allocation failure in C++ (Leiden) would abort the process
     pseudo = None
     if secret is not None:
         extra = inter.identity.protected_terms() if inter.identity is not None else ()
@@ -359,7 +400,7 @@ def analyze(
         pseudo = Pseudonymiser(
             secret,
             protected_terms(inter.table["source"], inter.table["target"], extra),
-            paths=path_terms([*given, *files, params["people"]]),
+            paths=path_terms([*given, *files]),
         )
 
     def build() -> tuple[Interactions, InteractionGraph]:
@@ -372,11 +413,20 @@ def analyze(
     opts: dict[str, Any] = {k: params[k] for k in _SEGMENT_OPTIONS}
     scan = None
     if resolution == "auto":
-        scan = stage("scan", lambda: scan_resolution(graph, seed=seed, **opts))
+        report = step("scan")
+
+        def scanned(i: int, total: int, r: float) -> None:
+            if report:
+                report(f"resolution {r:g} done ({i} of {total})")
+
+        scan = stage("scan", lambda: scan_resolution(graph, seed=seed, progress=scanned, **opts))
     opts["resolution"] = scan.recommended if scan is not None else resolution
-    seg, stab = _segment(graph, opts, stability, consensus, seed, stage)
+    seg, stab = _segment(graph, opts, stability, consensus, seed, stage, step)
     infl: pd.DataFrame = stage(
-        "rank", lambda: rank_influencers(graph, seg, weights=score_weights, seed=seed)
+        "rank",
+        lambda: rank_influencers(
+            graph, seg, weights=score_weights, seed=seed, progress=step("rank")
+        ),
     )
     short = shortlist(infl, top=top)
     profiles, flows = stage(  # segment profiles and the flows between segments

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._repr import short_repr
 from .errors import InputError, NichegraphError
 
 __all__ = [
@@ -59,6 +60,8 @@ class Dataset:
     """A shipped sample: ``log`` as read from ``path`` (timestamps UTC), its planted ``truth``
     (one row per person: ``person``, ``segment``, ``influencer_rank``; ``None`` if unknown)
     and its data ``card`` (Markdown text)."""
+
+    __repr__ = short_repr
 
     name: str
     path: Path

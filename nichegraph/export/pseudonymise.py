@@ -61,7 +61,7 @@ _PATH_KEYS = {
     ("identity", "source"),
 }  # user-chosen paths are often named after the people in them: always withheld
 _DATA_KEYED = {("input", "kinds"), ("graph", "kind_weights"), ("parameters", "kind_weights")}
-_OWN_SECTIONS = {"nichegraph", "files", "versions", "timings", "pseudonymisation"}
+_OWN_SECTIONS = {"nichegraph", "written_at", "files", "versions", "timings", "pseudonymisation"}
 _OWN_KEYS = {"sha256", "time_min", "time_max", "reference_time", "format", "compression"}
 _REPLACED_HEADER = "header line replaced by --columns: "  # the reader's note; quotes the line
 _MIN_COMPONENT = 3

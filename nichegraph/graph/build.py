@@ -15,6 +15,7 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
+from .._repr import short_repr
 from ..errors import InputError
 
 __all__ = [
@@ -113,6 +114,8 @@ def parse_date(value: Any, name: str) -> pd.Timestamp:
 class BuildReport:
     """What aggregation did: rows used and dropped (by reason), graph size, options applied."""
 
+    __repr__ = short_repr
+
     rows_in: int
     rows_used: int
     dropped: dict[str, int]
@@ -137,6 +140,8 @@ class InteractionGraph:
     ``graph`` is an ``igraph.Graph`` with vertex attributes ``name``, ``given`` (interactions
     made) and ``received``; edge attributes ``weight``, ``count`` and ``n_<kind>`` per kind.
     """
+
+    __repr__ = short_repr
 
     graph: ig.Graph
     report: BuildReport

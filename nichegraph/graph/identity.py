@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._repr import short_repr
 from ..errors import InputError
 from .handles import canonical_platform, normalise_handles, normalise_unique, take_text
 
@@ -52,6 +53,8 @@ class PeopleTable:
     ``entries`` has one row per distinct handle: ``person``, ``platform`` (as matched),
     ``handle`` (as written), ``key`` (normalised) and ``row`` (1-based data row of the file).
     """
+
+    __repr__ = short_repr
 
     entries: pd.DataFrame
     source: str
@@ -179,6 +182,8 @@ class IdentityReport:
     ``handles`` lists every entry of the people table (``person``, ``platform``, ``handle``,
     ``in_log``); ``relabelled`` the distinct raw log values that became a person's name.
     """
+
+    __repr__ = short_repr
 
     source: str
     sha256: str | None

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._repr import short_repr
 from ..errors import InputError
 from .columns import TIME_DTYPE
 from .formats import PLATFORMS, RawPart, ReadOptions, expand_inputs, from_frame, read_files
@@ -65,6 +66,8 @@ class ReadReport:
     ``sha256`` fingerprints the files' digests in order.
     """
 
+    __repr__ = short_repr
+
     source: str
     format: str
     compression: str | None
@@ -95,6 +98,8 @@ class Interactions:
 
     ``identity`` says what a people table merged (``read_interactions(..., people=...)``).
     """
+
+    __repr__ = short_repr
 
     table: pd.DataFrame
     report: ReadReport

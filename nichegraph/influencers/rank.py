@@ -8,7 +8,7 @@ broken by in-segment PageRank, then by name, so ranks are a permutation within e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -99,6 +99,7 @@ def rank_influencers(
     exact_max: int = 1000,
     epsilon: float = 0.1,
     seed: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Score and rank every person within their segment (the fringe is not ranked).
 
@@ -109,6 +110,7 @@ def rank_influencers(
     ``participation``, ``outside_share``, ``within_z`` and ``role`` (see
     :mod:`nichegraph.influencers.roles`); ``engagement_share`` = share of the segment's internal
     engagement the person receives. ``weights`` overrides :data:`COMPOSITE_WEIGHTS`.
+    ``progress(measure)`` is called before each measure is computed.
 
     >>> import nichegraph as ng
     >>> data = ng.load_dataset("brand_chatter").log
@@ -127,15 +129,24 @@ def rank_influencers(
     if len(memb) != g.vcount():
         raise InputError("segmentation does not belong to this graph (sizes differ)")
     intra = intra_graph(g, memb)
-    strength = in_strength(intra)
-    measures = {
-        "pagerank": pagerank_within(intra, damping=damping),
-        "in_strength": strength,
-        "reach": reach(intra),
-        "betweenness": betweenness(intra, exact_max=exact_max, epsilon=epsilon, seed=seed)[0],
-        "coreness": coreness(intra),
+    steps: dict[str, Callable[[], np.ndarray]] = {
+        "pagerank": lambda: pagerank_within(intra, damping=damping),
+        "in_strength": lambda: in_strength(intra),
+        "reach": lambda: reach(intra),
+        "betweenness": lambda: betweenness(
+            intra, exact_max=exact_max, epsilon=epsilon, seed=seed
+        )[0],
+        "coreness": lambda: coreness(intra),
+        "global_pagerank": lambda: pagerank_within(
+            intra_graph(g, np.zeros_like(memb)), damping=damping
+        ),
     }
-    glob = pagerank_within(intra_graph(g, np.zeros_like(memb)), damping=damping)
+    measures = {}
+    for name, compute in steps.items():
+        if progress:
+            progress(name)
+        measures[name] = compute()
+    glob, strength = measures.pop("global_pagerank"), measures["in_strength"]
     p, outside = participation(g, memb)
     z = within_z(strength, memb)
     seg_total = np.bincount(memb, weights=strength)

@@ -14,7 +14,7 @@ form the fringe (segment ``0``).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import igraph as ig
@@ -228,6 +228,7 @@ def find_segments(
     min_size: int = 5,
     backend: str = "igraph",
     seed: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Segmentation:
     """Find hierarchical micro-segments of an interaction graph.
 
@@ -236,7 +237,8 @@ def find_segments(
     least ``2 * min_size`` people is split again where the split gains at least ``min_gain``
     modularity over a degree-preserving random graph (``min_gain=None``: no such splits);
     segments above ``max_size`` are split regardless (a hard cap, wherever Leiden can split).
-    Segments below ``min_size`` go to the fringe (segment 0).
+    Segments below ``min_size`` go to the fringe (segment 0). ``progress(step)`` is called
+    before the top-level run and before each split test (e.g. ``"split 12 (3 waiting)"``).
 
     >>> import pandas as pd, nichegraph as ng
     >>> seg = ng.find_segments(ng.build_graph(pd.DataFrame(
@@ -256,6 +258,8 @@ def find_segments(
     )
 
     und = symmetrise(g)
+    if progress:
+        progress("top-level Leiden")
     top = leiden_membership(
         und, objective=objective, resolution=resolution, backend=backend, seed=seed
     )
@@ -278,6 +282,8 @@ def find_segments(
         if len(vid) < split_min or (min_gain is None and not forced):
             leaves.append((path, vid, gain))
             continue
+        if progress:
+            progress(f"split {splits_tried + 1} ({len(stack)} waiting)")
         child_seed = _child_seed(seed, path)
         memb = leiden_membership(sub, seed=child_seed, **split_kw)
         children = _groups(memb)

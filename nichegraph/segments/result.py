@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._repr import short_repr
+
 __all__ = ["FRINGE", "Segmentation", "path_text"]
 
 #: Segment id of the fringe: people in segments smaller than ``min_size``.
@@ -37,6 +39,8 @@ class Segmentation:
     ``params`` records everything needed to reproduce it (objective, resolution, sizes, seed,
     library versions).
     """
+
+    __repr__ = short_repr
 
     names: tuple[str, ...]
     membership: np.ndarray

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .._random import check_seed, spawn_seeds
+from .._repr import short_repr
 from ..errors import InputError
 from ..graph.build import InteractionGraph
 from .leiden import find_segments
@@ -86,6 +87,8 @@ Progress = Callable[[int, int, float], None]
 class Scan:
     """A resolution scan: one ``table`` row per resolution, the ``recommended`` resolution and
     the ``reason`` in one sentence. ``plateau`` marks the rows of the chosen plateau."""
+
+    __repr__ = short_repr
 
     table: pd.DataFrame
     recommended: float

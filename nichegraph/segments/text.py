@@ -37,6 +37,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._repr import short_repr
+
 __all__ = ["STOP_WORDS", "TOKEN_KINDS", "TokenTable", "log_odds_z", "tokenize"]
 
 #: Token kinds, in the order of the codes in :attr:`TokenTable.kind`.
@@ -74,6 +76,8 @@ class TokenTable:
     ``kind[c]`` the kind code of ``vocab[c]`` (an index into :data:`TOKEN_KINDS`).
     Occurrences are in text order.
     """
+
+    __repr__ = short_repr
 
     row: np.ndarray
     token: np.ndarray
