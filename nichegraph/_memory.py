@@ -9,18 +9,21 @@ build stage and stops with a clear message instead.
 
 from __future__ import annotations
 
+import glob
+import gzip
+import os
 import resource
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .errors import NichegraphError
 
-__all__ = ["check_memory", "estimate_gib", "out_of_memory"]
+__all__ = ["check_memory", "estimate_gib", "input_rows", "out_of_memory"]
 
 GIB = 1024**3
-RSS_BASE_GIB, RSS_PER_MILLION_GIB = 0.17, 1.10
-"""Peak resident memory: start-up plus this much per million rows."""
-AS_BASE_GIB, AS_PER_MILLION_GIB = 1.10, 1.20
-"""Peak address space (what ``ulimit -v`` / ``RLIMIT_AS`` limits)."""
+RSS_BASE_GIB, RSS_PER_MILLION_GIB = 0.23, 0.94
+"""Peak resident memory: start-up plus this much per million rows (measured, see README)."""
 
 _WHAT = {
     "read": "reading the log",
@@ -32,29 +35,30 @@ _WHAT = {
     "profile": "profiling segments",
     "write": "writing the run folder",
 }
-_TRY = "try a shorter window (--since/--until), a larger --min-size, or more memory"
+BYTES_PER_ROW = 112
+"""Uncompressed CSV bytes per row of the benchmark's logs (with text): rows from a file size."""
+_TRY = "try a shorter window (--since/--until), fewer input files, or more memory"
 
 
-def estimate_gib(rows: int) -> tuple[float, float]:
-    """(peak resident, peak address space) in GiB a run of ``rows`` interactions needs.
+def estimate_gib(rows: int) -> float:
+    """The peak resident memory in GiB a run of ``rows`` interactions needs.
 
-    >>> [round(x, 2) for x in estimate_gib(1_000_000)]
-    [1.27, 2.3]
+    >>> round(estimate_gib(1_000_000), 2)
+    1.17
     """
-    m = rows / 1e6
-    return RSS_BASE_GIB + RSS_PER_MILLION_GIB * m, AS_BASE_GIB + AS_PER_MILLION_GIB * m
+    return RSS_BASE_GIB + RSS_PER_MILLION_GIB * rows / 1e6
 
 
 def out_of_memory(stage: str, rows: int | None = None) -> str:
     """The one-line message for a run that ran out of memory in ``stage``.
 
     >>> out_of_memory("segment", 2_000_000)
-    'out of memory while finding segments (2,000,000 rows; a run needs about 2.4 GiB); try ...'
+    'out of memory while finding segments (2,000,000 rows; a run needs about 2.1 GiB); try ...'
     """
     need = (
         ""
         if rows is None
-        else f" ({rows:,} rows; a run needs about {estimate_gib(rows)[0]:.1f} GiB)"
+        else f" ({rows:,} rows; a run needs about {estimate_gib(rows):.1f} GiB)"
     )
     return f"out of memory while {_WHAT.get(stage, stage)}{need}; {_TRY}"
 
@@ -82,23 +86,65 @@ def _available_kib() -> int | None:
 def check_memory(rows: int) -> None:
     """Stop (:class:`NichegraphError`, exit 1) if a run of ``rows`` cannot fit in memory.
 
-    Compares the estimated peak address space with ``RLIMIT_AS`` and the memory still to be
-    taken with the system's available memory (Linux ``/proc``; elsewhere only the limit).
+    The pipeline checks twice: before reading (rows estimated from the input's size,
+    :func:`input_rows`) and before building the graph (rows kept). The memory still to be
+    taken (estimated peak minus what the process holds now) must fit both under
+    ``RLIMIT_AS`` (on top of the address space mapped now) and in the system's available
+    memory. Linux (``/proc``); elsewhere nothing is checked.
 
     >>> check_memory(1_000)
     """
-    rss_need, as_need = estimate_gib(rows)
+    need = estimate_gib(rows)
+    size, rss, available = _status_kib("VmSize"), _status_kib("VmRSS"), _available_kib()
+    if size is None or rss is None:
+        return
+    more = max(need * GIB - rss * 1024, 0)
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    if soft != resource.RLIM_INFINITY and as_need * GIB > soft:
+    if soft != resource.RLIM_INFINITY and size * 1024 + more > soft:
         raise NichegraphError(
-            f"not enough memory: {rows:,} rows need about {as_need:.1f} GiB of address space, "
-            f"the limit (ulimit -v) is {soft / GIB:.1f} GiB; {_TRY}"
+            f"not enough memory: {rows:,} rows need about {(size * 1024 + more) / GIB:.1f} GiB "
+            f"of address space, the limit (ulimit -v) is {soft / GIB:.1f} GiB; {_TRY}"
         )
-    available, rss = _available_kib(), _status_kib("VmRSS")
-    if available is not None and rss is not None:
-        more = rss_need * GIB - rss * 1024
-        if more > available * 1024:
-            raise NichegraphError(
-                f"not enough memory: {rows:,} rows need about {rss_need:.1f} GiB, "
-                f"{(available + rss) / 1024**2:.1f} GiB are available; {_TRY}"
-            )
+    if available is not None and more > available * 1024:
+        raise NichegraphError(
+            f"not enough memory: {rows:,} rows need about {need:.1f} GiB, "
+            f"{(available + rss) / 1024**2:.1f} GiB are available; {_TRY}"
+        )
+
+
+def _size(path: Path) -> int:
+    """Uncompressed size of a file (gzip: from its trailer; other compression: x5)."""
+    size = path.stat().st_size
+    if path.suffix == ".gz" and size >= 18:
+        with path.open("rb") as fh:
+            fh.seek(-4, os.SEEK_END)
+            return max(size, int.from_bytes(fh.read(4), "little"))  # modulo 4 GiB: a floor
+    if path.suffix in (".bz2", ".xz", ".zst", ".zip", ".parquet", ".xlsx"):
+        return 5 * size
+    return size
+
+
+def _files(item: Any) -> Iterable[Path]:
+    if not isinstance(item, str | os.PathLike):
+        return []
+    text = os.fspath(item)
+    if any(c in text for c in "*?["):
+        return [Path(p) for p in glob.glob(text, recursive=True) if os.path.isfile(p)]
+    path = Path(text)
+    if path.is_dir():
+        return [p for p in path.rglob("*") if p.is_file()]
+    return [path] if path.is_file() else []
+
+
+def input_rows(data: Any) -> int:
+    """A rough row count of a log from its size on disk (0 for a DataFrame, already read).
+
+    >>> input_rows("no/such/file.csv")
+    0
+    """
+    items = data if isinstance(data, list | tuple) else [data]
+    try:
+        total = sum(_size(p) for item in items for p in _files(item))
+    except (OSError, gzip.BadGzipFile):
+        return 0
+    return total // BYTES_PER_ROW

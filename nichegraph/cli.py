@@ -108,7 +108,7 @@ class _Cli(click.Group):
 
 
 _OUT_OF_MEMORY = (
-    "out of memory; try a shorter window (--since/--until), --min-size, or more memory"
+    "out of memory; try a shorter window (--since/--until), fewer input files, or more memory"
 )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from ._memory import check_memory, out_of_memory
+from ._memory import check_memory, input_rows, out_of_memory
 from ._random import check_seed
 from ._repr import short_repr
 from .errors import InputError
@@ -309,6 +309,12 @@ def analyze(
     the run folder); ``stability=N`` re-runs the detection N times for a confidence per person
     and a stability per segment (:func:`segment_stability`); ``consensus=True`` keeps the
     consensus of those runs (N, else 10) as the segmentation (:func:`consensus_segments`).
+    ``progress(stage, event, seconds)`` hears each stage's ``"start"``, its steps (segment:
+    ``"top-level Leiden"``, ``"split 3 (2 waiting)"``; stability: ``"run 2 of 10: …"``; rank:
+    each measure's name; scan: ``"resolution 0.5 done (4 of 15)"``) and ``"done"``, with the
+    seconds since the stage started. Running out of memory raises :class:`MemoryError` naming
+    the stage; a run too large for the memory limit stops before reading or building
+    (:class:`~nichegraph.errors.NichegraphError`).
 
     >>> import nichegraph as ng
     >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
@@ -377,6 +383,7 @@ def analyze(
             progress(name, "done", dt)
         return value
 
+    check_memory(input_rows(data))  # the reader allocates in C++ (Arrow) too
     inter: Interactions = stage(
         "read",
         lambda: read_interactions(

@@ -46,13 +46,13 @@ def test_json_errors_are_one_json_object_on_stdout(tmp_path, log_path, args, cod
 
 def test_a_runtime_failure_with_json_exits_1_as_json(tmp_path, log_path, monkeypatch):
     def short(rows):
-        raise NichegraphError(f"not enough memory: {rows:,} rows need more")
+        raise NichegraphError(f"not enough memory for {'many' if rows else 'no'} rows")
 
     monkeypatch.setattr("nichegraph.pipeline.check_memory", short)
     res = CliRunner().invoke(cli, ["run", str(log_path), "-o", str(tmp_path / "o"), "--json"])
     assert res.exit_code == 1 and "Error" not in res.stderr  # progress lines only
     assert json.loads(res.stdout) == {
-        "error": "not enough memory: 3,000 rows need more",
+        "error": "not enough memory for many rows",
         "exit_code": 1,
     }
 
@@ -125,7 +125,7 @@ def test_memory_check_compares_the_estimate_with_the_limit():
     import resource
 
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]
-    need = estimate_gib(50_000_000)[1]
+    need = estimate_gib(50_000_000)
     code = textwrap.dedent(
         f"""
         import resource
@@ -172,3 +172,17 @@ def test_running_out_of_memory_exits_1_with_one_line_naming_the_stage(tmp_path):
     assert "memory" in lines[0] and "try a shorter window" in lines[0]
     assert any(w in lines[0] for w in ("while reading the log", "while building", "rows need"))
     assert not out.exists()
+
+
+def test_a_memory_error_in_a_stage_is_one_line_naming_it(tmp_path, log_path, monkeypatch):
+    def exhausted(*args, **kwargs):
+        raise MemoryError()  # what numpy / pandas raise: no message
+
+    monkeypatch.setattr("nichegraph.pipeline.rank_influencers", exhausted)
+    res = CliRunner().invoke(cli, ["run", str(log_path), "-o", str(tmp_path / "o"), "-q"])
+    assert res.exit_code == 1 and res.stdout == ""
+    assert res.stderr == (
+        "Error: out of memory while ranking influencers (3,000 rows; a run needs about 0.2 GiB); "
+        "try a shorter window (--since/--until), fewer input files, or more memory\n"
+    )
+    assert not (tmp_path / "o").exists()
