@@ -56,9 +56,7 @@ def out_of_memory(stage: str, rows: int | None = None) -> str:
     'out of memory while finding segments (2,000,000 rows; a run needs about 2.1 GiB); try ...'
     """
     need = (
-        ""
-        if rows is None
-        else f" ({rows:,} rows; a run needs about {estimate_gib(rows):.1f} GiB)"
+        "" if rows is None else f" ({rows:,} rows; a run needs about {estimate_gib(rows):.1f} GiB)"
     )
     return f"out of memory while {_WHAT.get(stage, stage)}{need}; {_TRY}"
 

@@ -133,9 +133,9 @@ def rank_influencers(
         "pagerank": lambda: pagerank_within(intra, damping=damping),
         "in_strength": lambda: in_strength(intra),
         "reach": lambda: reach(intra),
-        "betweenness": lambda: betweenness(
-            intra, exact_max=exact_max, epsilon=epsilon, seed=seed
-        )[0],
+        "betweenness": lambda: betweenness(intra, exact_max=exact_max, epsilon=epsilon, seed=seed)[
+            0
+        ],
         "coreness": lambda: coreness(intra),
         "global_pagerank": lambda: pagerank_within(
             intra_graph(g, np.zeros_like(memb)), damping=damping
