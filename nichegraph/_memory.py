@@ -81,8 +81,8 @@ def _available_kib() -> int | None:
     return None
 
 
-def check_memory(rows: int) -> None:
-    """Stop (:class:`NichegraphError`, exit 1) if a run of ``rows`` cannot fit in memory.
+def check_memory(rows: int, stage: str = "build") -> None:
+    """Stop (:class:`NichegraphError`, exit 1) before ``stage`` if ``rows`` cannot fit in memory.
 
     The pipeline checks twice: before reading (rows estimated from the input's size,
     :func:`input_rows`) and before building the graph (rows kept). The memory still to be
@@ -100,12 +100,14 @@ def check_memory(rows: int) -> None:
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     if soft != resource.RLIM_INFINITY and size * 1024 + more > soft:
         raise NichegraphError(
-            f"not enough memory: {rows:,} rows need about {(size * 1024 + more) / GIB:.1f} GiB "
+            f"not enough memory for {_WHAT.get(stage, stage)}: {rows:,} rows need about "
+            f"{(size * 1024 + more) / GIB:.1f} GiB "
             f"of address space, the limit (ulimit -v) is {soft / GIB:.1f} GiB; {_TRY}"
         )
     if available is not None and more > available * 1024:
         raise NichegraphError(
-            f"not enough memory: {rows:,} rows need about {need:.1f} GiB, "
+            f"not enough memory for {_WHAT.get(stage, stage)}: {rows:,} rows need about "
+            f"{need:.1f} GiB, "
             f"{(available + rss) / 1024**2:.1f} GiB are available; {_TRY}"
         )
 

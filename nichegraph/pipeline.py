@@ -383,7 +383,7 @@ def analyze(
             progress(name, "done", dt)
         return value
 
-    check_memory(input_rows(data))  # the reader allocates in C++ (Arrow) too
+    check_memory(input_rows(data), "read")  # the reader allocates in C++ (Arrow) too
     inter: Interactions = stage(
         "read",
         lambda: read_interactions(
@@ -399,7 +399,9 @@ def analyze(
         ),
     )
     rows["kept"] = inter.report.rows_kept
-    check_memory(rows["kept"])  # an allocation failure in C++ (Leiden) would abort the process
+    check_memory(
+        rows["kept"], "build"
+    )  # an allocation failure in C++ (Leiden) would abort the process
     pseudo = None
     if secret is not None:
         extra = inter.identity.protected_terms() if inter.identity is not None else ()
