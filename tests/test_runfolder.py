@@ -244,3 +244,14 @@ def test_a_mount_point_outdir_is_replaced_file_by_file(tmp_path, monkeypatch):
     monkeypatch.setattr(runmod.os, "rename", lambda *a: pytest.fail("a mount point was renamed"))
     write_run_folder(out, NEW, BOTH)
     assert contents(out) == as_bytes(NEW) and os.listdir(tmp_path) == ["vol"]
+
+
+def test_an_earlier_versions_stale_temp_folder_is_cleaned_once_an_hour_old(tmp_path):
+    old, fresh = tmp_path / ".run.k2j3_x9q.tmp", tmp_path / ".run.a8b_c0de.tmp"
+    for folder in (old, fresh):
+        folder.mkdir()
+        (folder / "segments.csv").write_text("partial")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    write_run_folder(tmp_path / "run", NEW)
+    assert not old.exists() and fresh.exists()  # a fresh one may be a running write

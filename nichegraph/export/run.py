@@ -17,7 +17,8 @@ then swapped in with one system call:
   Each file is whole, but a reader may see a mix while this runs.
 
 Temporary folders left by a killed run (their process is gone) are removed by the next write
-into the same parent folder.
+into the same parent folder, and so are those of earlier versions (``.NAME.<random>.tmp``,
+no process id) once they are an hour old.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import re
 import secrets
 import shutil
 import sys
+import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,8 @@ __all__ = ["check_outdir", "json_text", "swap_folders", "write_run_folder"]
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
+_LEGACY_TMP = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")  # earlier versions: no pid
+_LEGACY_AGE = 3600.0  # seconds: an older legacy temporary folder belongs to no running write
 
 
 def json_text(data: Mapping[str, Any]) -> str:
@@ -145,9 +149,13 @@ def _clean_stale(parent: Path, name: str) -> None:
         entries = list(os.scandir(parent))
     except OSError:
         return
+    now = time.time()
     for entry in entries:
         m = _TMP.match(entry.name)
-        if m and m["name"] == name and not _alive(int(m["pid"])):
+        old = None if m else _LEGACY_TMP.match(entry.name)
+        dead = m is not None and m["name"] == name and not _alive(int(m["pid"]))
+        aged = old is not None and old["name"] == name
+        if dead or (aged and now - entry.stat().st_mtime > _LEGACY_AGE):
             shutil.rmtree(entry.path, ignore_errors=True)
 
 
