@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = ["THEMES"]
 
 #: ``(name, words, hashtags)`` per theme; the n-th planted segment takes the n-th theme.
+# fmt: off
 THEMES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("running", ("marathon", "pace", "tempo", "intervals", "trainers", "splits", "stride",
                  "parkrun", "mileage", "hydration", "taper", "cadence", "trail", "finish",
@@ -77,3 +78,4 @@ THEMES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
              "earlgrey", "infusion", "kettle", "darjeeling", "gongfu", "puerh", "brewing"),
      ("#tea", "#tealover", "#matcha")),
 )
+# fmt: on

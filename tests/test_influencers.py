@@ -158,8 +158,14 @@ def test_score_weights_override_and_validation():
 
 
 def test_shortlist():
-    inf = pd.DataFrame({"segment": [1, 1, 1, 2, 2], "rank": [1, 2, 3, 1, 2],
-                        "person": list("abcde"), "in_strength": [2.0, 1.0, 1.0, 1.0, 0.0]})
+    inf = pd.DataFrame(
+        {
+            "segment": [1, 1, 1, 2, 2],
+            "rank": [1, 2, 3, 1, 2],
+            "person": list("abcde"),
+            "in_strength": [2.0, 1.0, 1.0, 1.0, 0.0],
+        }
+    )
     assert ng.shortlist(inf, top=2)["person"].tolist() == ["a", "b", "d"]  # e: no engagement
     for bad in (0, -3):
         with pytest.raises(ng.InputError, match="--top must be a positive integer"):

@@ -131,9 +131,7 @@ def test_per_week_uses_the_covered_span_not_calendar_weeks():
     n = 70
     stamps = [t0 + pd.Timedelta(days=7) * i / (n - 1) for i in range(n)]
     people = [f"p{i % 7}" for i in range(n)]
-    log = pd.DataFrame(
-        {"source": people, "target": ["hub"] * n, "timestamp": stamps}
-    )
+    log = pd.DataFrame({"source": people, "target": ["hub"] * n, "timestamp": stamps})
     res = ng.analyze(log, min_size=3, seed=1)
     prof = res.profiles.set_index("segment")
     assert prof.loc[1, "weekly_activity"].count(";") == 1  # two ISO weeks in the profile
