@@ -205,6 +205,7 @@ def run(
     segment_flows.csv and run.json.
     """
     from .export.pseudonymise import load_key
+    from .influencers.rank import check_score_weights
     from .pipeline import analyze
     from .terminal import print_run_summary
 
@@ -224,6 +225,7 @@ def run(
         last[0] = now
 
     weights = pairs(score_weights, "--score-weight")
+    check_score_weights(weights or None)  # "abc" is an input error, not a float() failure
     result = analyze(
         **read_kw,
         **graph_kw,

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .._repr import short_repr
 from ..errors import InputError
+from .schema import KIND_ALIASES
 
 __all__ = [
     "DEFAULT_KIND_WEIGHTS",
@@ -41,31 +42,34 @@ DEFAULT_KIND_WEIGHTS: dict[str, float] = {
     "post": 0.0,
 }
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "": 86400}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_MAX_DAYS = 100_000  # pandas durations end near 106,751 days (292 years)
 
 
 def parse_duration(value: str | float | pd.Timedelta) -> pd.Timedelta:
-    """Parse ``"30d"``, ``"12h"``, ``"2w"``, ``"90m"``, ``"45s"`` (bare number = days).
+    """Parse ``"30d"``, ``"12h"``, ``"2w"``, ``"90m"``, ``"45s"``; a text needs its unit (a
+    bare ``"30"`` could mean days or seconds), a Python number is days. At most 100,000 days.
 
     >>> parse_duration("2w")
     Timedelta('14 days 00:00:00')
     """
+    how = "use a number and a unit such as 30d, 12h, 2w"
     if isinstance(value, pd.Timedelta):
-        td = value
+        seconds = value.total_seconds()
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        td = pd.Timedelta(days=float(value))
+        seconds = float(value) * 86400
     else:
         m = _DURATION.match(str(value))
         if not m:
-            raise InputError(
-                f"half-life {value!r} is not a duration; use a number and a unit such as 30d, "
-                "12h, 2w"
-            )
-        td = pd.Timedelta(seconds=float(m.group(1)) * _UNIT_SECONDS[m.group(2)])
-    if td <= pd.Timedelta(0):
-        raise InputError(f"half-life must be positive, got {value!r}")
-    return td
+            unit = " has no unit" if re.fullmatch(r"\s*\d+(\.\d+)?\s*", str(value)) else ""
+            raise InputError(f"half-life {value!r}{unit or ' is not a duration'}; {how}")
+        seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    if not seconds > 0:
+        raise InputError(f"half-life must be positive, got {value!r}; {how}")
+    if not seconds <= _MAX_DAYS * 86400:
+        raise InputError(f"half-life {value!r} is longer than {_MAX_DAYS:,} days; {how}")
+    return pd.Timedelta(seconds=seconds)
 
 
 def parse_kind_weights(items: Mapping[str, Any] | list[str] | tuple[str, ...]) -> dict[str, float]:
@@ -93,6 +97,19 @@ def parse_kind_weights(items: Mapping[str, Any] | list[str] | tuple[str, ...]) -
             raise InputError(f"weight of kind {kind!r} must be a finite number >= 0, got {val!r}")
         out[str(kind).strip().lower()] = w
     return out
+
+
+def _check_kinds_present(given: Mapping[str, float], table: pd.DataFrame) -> None:
+    """A weight for a kind the log does not hold would be silently ignored: name the kinds."""
+    present = sorted({str(k) for k in table["kind"].unique()})
+    for kind, weight in given.items():
+        if kind not in present:
+            alias = KIND_ALIASES.get(kind)
+            hint = f" (did you mean {alias!r}?)" if alias in present and alias != kind else ""
+            raise InputError(
+                f"--weight {kind}={weight:g}: the log has no kind {kind!r}{hint}; "
+                f"kinds present: {', '.join(present)}"
+            )
 
 
 def parse_date(value: Any, name: str) -> pd.Timestamp:
@@ -216,14 +233,17 @@ def build_graph(
     table: pd.DataFrame = interactions.table
     weights = dict(DEFAULT_KIND_WEIGHTS)
     if kind_weights:
-        weights.update(parse_kind_weights(dict(kind_weights)))
+        given = parse_kind_weights(dict(kind_weights))
+        _check_kinds_present(given, table)
+        weights.update(given)
+    hl = parse_duration(half_life) if half_life is not None else None
     rows_in = len(table)
     dropped: dict[str, int] = {}
     has_time = "timestamp" in table.columns
 
     since_ts = parse_date(since, "--since") if since is not None else None
     until_ts = parse_date(until, "--until") if until is not None else None
-    if (since_ts is not None or until_ts is not None or half_life is not None) and not has_time:
+    if (since_ts is not None or until_ts is not None or hl is not None) and not has_time:
         raise InputError(
             "--since/--until/--half-life need a timestamp column; the log has none "
             "(map one with --map timestamp=COLUMN)"
@@ -263,9 +283,7 @@ def build_graph(
         w = w * table["weight"].to_numpy(dtype=float)
 
     ref_time: pd.Timestamp | None = None
-    hl: pd.Timedelta | None = None
-    if half_life is not None:
-        hl = parse_duration(half_life)
+    if hl is not None:
         ts = table["timestamp"][keep]
         ref_time = ts.max() if ts.notna().any() else None
         if ref_time is not None:

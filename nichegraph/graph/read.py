@@ -166,6 +166,8 @@ def read_interactions(
             f"cannot read interactions from a {type(data).__name__}; "
             "pass a file path or a pandas DataFrame"
         )
+    if opts.kind_aliases:
+        _check_aliases_used(opts.kind_aliases, parts)
     done = [_canonicalise(part, opts) for part in parts]
     known = {*KIND_ALIASES.values(), DEFAULT_KIND, *opts.kind_aliases.values()}
     inter = _combine(label, done, known)
@@ -173,6 +175,26 @@ def read_interactions(
 
 
 # ------------------------------------------------------------------------- canonicalisation
+
+
+def _check_aliases_used(aliases: Mapping[str, str], parts: list[RawPart]) -> None:
+    """Each ``--kind-alias CODE=KIND``: CODE occurs in the log's kinds, and KIND is a kind
+    nichegraph knows or one the log holds; else the alias would silently do nothing."""
+    raw: set[str] = set()
+    for part in parts:
+        if "kind" in part.frame:
+            raw.update(as_text(part.frame["kind"]).dropna().str.strip().str.lower().unique())
+    present = sorted(set(normalise_kind(pd.Series(sorted(raw), dtype="str"))) | raw)
+    known = sorted({*KIND_ALIASES.values(), DEFAULT_KIND})
+    for code, kind in aliases.items():
+        if code not in raw:
+            holds = f"kinds present: {', '.join(present)}" if raw else "it has no kind column"
+            raise InputError(f"--kind-alias {code}={kind}: the log has no kind {code!r}; {holds}")
+        if kind not in known and kind not in present:
+            raise InputError(
+                f"--kind-alias {code}={kind}: {kind!r} is not a kind; use one of "
+                f"{', '.join(known)}, or a kind present: {', '.join(present)}"
+            )
 
 
 class _Rows:
@@ -205,12 +227,17 @@ def _canonicalise(raw: RawPart, opts: ReadOptions) -> Interactions:
         keep[mask] = False
 
     columns: dict[str, pd.Series] = {}
+    text_of = {
+        name: _without_nul(as_text(frame[name]), mapping.get(name, name), notes)
+        for name in ("source", "target", "kind", "platform", "text")
+        if name in frame
+    }
     for name in ("source", "target"):
-        values = as_text(frame[name]).str.strip()
+        values = text_of[name].str.strip()
         skip(f"empty_{name}", (values.isna() | (values == "")).to_numpy(dtype=bool))
         columns[name] = values
     columns["kind"] = (
-        normalise_kind(as_text(frame["kind"]), opts.kind_aliases)
+        normalise_kind(text_of["kind"], opts.kind_aliases)
         if "kind" in frame
         else pd.Series(DEFAULT_KIND, index=frame.index, dtype="str")
     )
@@ -228,13 +255,13 @@ def _canonicalise(raw: RawPart, opts: ReadOptions) -> Interactions:
         columns["weight"] = parsed.values
         notes += parsed.notes
     if "platform" in frame:
-        platform = as_text(frame["platform"]).str.strip().str.lower()
+        platform = text_of["platform"].str.strip().str.lower()
         columns["platform"] = platform.mask(platform == "")
     elif raw.format in PLATFORMS:
         columns["platform"] = pd.Series(PLATFORMS[raw.format], index=frame.index, dtype="str")
         notes.append(f"platform {PLATFORMS[raw.format]!r} filled in from the format")
     if "text" in frame:
-        columns["text"] = as_text(frame["text"])
+        columns["text"] = text_of["text"]
 
     rows_read = n + len(raw.malformed) + sum(raw.skipped.values())
     reasons = {k: v for k, v in sorted(skipped.items()) if v}
@@ -264,6 +291,17 @@ def _canonicalise(raw: RawPart, opts: ReadOptions) -> Interactions:
         files=tuple(raw.files),
     )
     return Interactions(table, report)
+
+
+def _without_nul(values: pd.Series, column: str, notes: list[str]) -> pd.Series:
+    """``values`` with NUL characters removed (they are never part of a handle or a kind and
+    would go raw into the output files); the cells changed are counted in ``notes``."""
+    has_nul = values.str.contains("\x00", regex=False, na=False)
+    n = int(has_nul.sum())
+    if not n:
+        return values
+    notes.append(f"{n} value(s) in column {column!r} held NUL characters; they were removed")
+    return values.str.replace("\x00", "", regex=False)
 
 
 def _combine(label: str, parts: list[Interactions], known: set[str]) -> Interactions:

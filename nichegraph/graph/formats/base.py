@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
+import shutil
+import tempfile
+import weakref
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -30,6 +34,7 @@ __all__ = [
     "Resolved",
     "SourceFile",
     "check_mapping",
+    "growing_blocks",
     "listing",
     "open_source",
     "reason",
@@ -60,6 +65,7 @@ PLATFORMS: dict[str, str] = {
 _MAGIC = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
 HEAD_BYTES = 1 << 16  # enough for a header line; kept for every file of a folder
 IGNORED = ("-", "_", "")  # --columns names of fields to ignore
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,10 +167,11 @@ class SourceFile:
     suffix: str  # lower-case extension under any .gz/.zst
     sha256: str
     head: bytes  # the first HEAD_BYTES of the decompressed content
+    name: str | None = None  # the path given, when ``path`` is a copy of a pipe's content
 
     @property
     def label(self) -> str:
-        return str(self.path)
+        return self.name if self.name is not None else str(self.path)
 
     @property
     def truncated(self) -> bool:
@@ -211,14 +218,25 @@ def open_source(path: Path) -> SourceFile:
     ...
     nichegraph.errors.InputError: file not found: no/such.csv
     """
-    label = str(path)
     if not path.exists():
-        raise InputError(f"file not found: {label}")
-    empty = f"{label} is empty: expected a header line and at least one interaction row"
-    if path.stat().st_size == 0:
-        raise InputError(empty)
+        raise InputError(f"file not found: {path}")
+    data = path if path.is_file() else _spool(path)  # a FIFO or <(zcat log.gz) is read once
     try:
-        with path.open("rb") as f:
+        return _inspect(path, data)
+    except BaseException:
+        if data != path:
+            data.unlink(missing_ok=True)
+        raise
+
+
+def _inspect(path: Path, data: Path) -> SourceFile:
+    """The :class:`SourceFile` of ``path`` whose bytes are in ``data`` (itself or a spool)."""
+    label = str(path)
+    empty = f"{label} is empty: expected a header line and at least one interaction row"
+    try:
+        if data.stat().st_size == 0:
+            raise InputError(empty)
+        with data.open("rb") as f:
             magic = f.read(4)
             f.seek(0)
             digest = hashlib.file_digest(f, "sha256").hexdigest()
@@ -229,13 +247,29 @@ def open_source(path: Path) -> SourceFile:
     if suffixes and suffixes[-1] in (".gz", ".zst"):
         suffixes.pop()
     try:
-        with pa.input_stream(str(path), compression=compression) as f:
+        with pa.input_stream(str(data), compression=compression) as f:
             head = f.read(HEAD_BYTES)
     except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
         raise InputError(f"{label} is not a readable {compression} file: {reason(exc)}") from None
     if not head.strip():
         raise InputError(empty)
-    return SourceFile(path, compression, suffixes[-1] if suffixes else "", digest, head)
+    source = SourceFile(data, compression, suffixes[-1] if suffixes else "", digest, head,
+                        name=None if data == path else label)  # fmt: skip
+    if data != path:  # the spool goes when the reading is done
+        weakref.finalize(source, data.unlink, missing_ok=True)
+    return source
+
+
+def _spool(path: Path) -> Path:
+    """A pipe's whole content in a temporary file (formats are sniffed, then read again)."""
+    fd, name = tempfile.mkstemp(prefix="nichegraph-", suffix=".spool")
+    try:
+        with os.fdopen(fd, "wb") as out, path.open("rb") as pipe:
+            shutil.copyfileobj(pipe, out, 1 << 20)
+    except OSError as exc:
+        Path(name).unlink(missing_ok=True)
+        raise InputError(f"{path} cannot be read: {reason(exc)}") from None
+    return Path(name)
 
 
 # ------------------------------------------------------------------------------- raw parts
@@ -328,6 +362,12 @@ def resolve_mapping(
             f"{label} has no {what} column; columns found: {listing(columns)}; "
             f"name {'it' if len(missing) == 1 else 'them'} with {how}{hint}"
         )
+    twice = next((c for c in chosen.values() if columns.count(c) > 1), None)
+    if twice is not None:
+        raise InputError(
+            f"{label} has {columns.count(twice)} columns named {twice!r}; rename them so each "
+            "name is used once (or name the fields with --columns, '-' for those to ignore)"
+        )
     return Resolved({f: chosen[f] for f in CANONICAL if f in chosen}, notes)
 
 
@@ -348,6 +388,21 @@ def listing(columns: Sequence[str], limit: int = 20) -> str:
     """
     shown = ", ".join(columns[:limit]) if columns else "(none)"
     return shown + (f", … ({len(columns) - limit} more)" if len(columns) > limit else "")
+
+
+MAX_BLOCK_BYTES = 1 << 30  # the largest single row or JSON line read (Arrow blocks grow to it)
+
+
+def growing_blocks(parse: Callable[[int], T], block: int) -> T:
+    """``parse(block_size)``, again with 4x the block while Arrow says one row or line did
+    not fit in a block (a 20 MB cell is the file's business, not the user's)."""
+    while True:
+        try:
+            return parse(block)
+        except pa.ArrowInvalid as exc:
+            if "straddl" not in str(exc) or block >= MAX_BLOCK_BYTES:
+                raise
+            block *= 4
 
 
 def reason(exc: BaseException) -> str:

@@ -22,11 +22,21 @@ import pyarrow.csv as pacsv
 
 from ...errors import InputError
 from ..schema import header_key
-from .base import HEAD_BYTES, IGNORED, RawPart, ReadOptions, SourceFile, reason, resolve_mapping
+from .base import (
+    HEAD_BYTES,
+    IGNORED,
+    RawPart,
+    ReadOptions,
+    SourceFile,
+    growing_blocks,
+    reason,
+    resolve_mapping,
+)
 
 __all__ = ["choose_separator", "read_delimited"]
 
-_BLOCK_BYTES = 1 << 23  # Arrow's CSV block: a single row (e.g. a long text) must fit
+_BLOCK_BYTES = 1 << 23  # Arrow's first CSV block; grown when a single row does not fit
+_LINE_END = re.compile(r"\r\n|\r|\n")  # old Mac exports end lines with CR alone
 _NUMBER = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*$")
 
 
@@ -46,14 +56,15 @@ def read_delimited(
     """
     encoding = opts.encoding
     decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
-    lines = decoder.decode(file.head, final=not file.truncated).split("\n")
-    nonblank = [i for i, line in enumerate(lines) if line.strip("\r")]
+    text = decoder.decode(file.head, final=not file.truncated)
+    lines = _LINE_END.split(text)  # the line ends Arrow knows
+    nonblank = [i for i, line in enumerate(lines) if line]
     if not nonblank:
         raise InputError(
             f"{file.label} is empty: expected a header line and at least one interaction row"
         )
     first = nonblank[min(header_line, len(nonblank) - 1)]
-    header = lines[first].rstrip("\r").lstrip("\ufeff")
+    header = lines[first].lstrip("\ufeff")
     if any("\udc80" <= char <= "\udcff" for char in header):
         raise bad_text(file, encoding)
     sep = choose_separator(opts.sep, "tsv" if fmt == "tsv" else file.suffix, header)
@@ -93,14 +104,16 @@ def read_delimited(
     kind = "TSV" if sep == "\t" else "CSV"
     packed = f"{file.compression}-compressed " if file.compression else ""
     what = f"{file.label} could not be read as {packed}{kind}"
-    try:
-        table = pacsv.read_csv(
+
+    def parse(block: int) -> pa.Table:
+        malformed.clear()
+        return pacsv.read_csv(
             file.open(),
             read_options=pacsv.ReadOptions(
                 column_names=internal,
                 skip_rows=skip_rows,
                 use_threads=False,  # keeps row numbers; inflating the file is the bottleneck anyway
-                block_size=_BLOCK_BYTES,
+                block_size=block,
                 encoding="utf8" if encoding == "utf-8" else encoding,
             ),
             parse_options=pacsv.ParseOptions(
@@ -112,6 +125,9 @@ def read_delimited(
                 strings_can_be_null=False,
             ),
         )
+
+    try:
+        table = growing_blocks(parse, _BLOCK_BYTES)
     except UnicodeDecodeError:
         raise bad_text(file, encoding) from None
     except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:

@@ -23,7 +23,7 @@ from ...errors import InputError
 from ..schema import header_key
 from .base import RawPart, ReadOptions, SourceFile, open_source
 from .delimited import read_delimited
-from .jsonio import parse_document
+from .jsonio import parse_document, too_deep
 from .mastodon import read_mastodon
 from .nodexl import read_nodexl
 from .reddit import read_reddit
@@ -176,6 +176,8 @@ def sniff_json(file: SourceFile) -> tuple[str, Any]:
             return "lines", json.loads(first_line)
         except json.JSONDecodeError:
             pass  # a pretty-printed document, or a bad first line
+        except RecursionError:
+            raise too_deep(file.label, " line 1") from None
     if stripped.startswith("["):
         try:
             element, _ = decoder.raw_decode(stripped, len(stripped) - len(stripped[1:].lstrip()))
@@ -183,6 +185,8 @@ def sniff_json(file: SourceFile) -> tuple[str, Any]:
         except json.JSONDecodeError:
             if not file.truncated and stripped[1:].lstrip().startswith("]"):
                 return "document", None
+        except RecursionError:
+            raise too_deep(file.label) from None
     if not stripped.startswith(("{", "[")):
         return "lines", None  # a .json file that is not JSON: the reader names the line
     content = text if not file.truncated else file.read_all().decode("utf-8", errors="replace")

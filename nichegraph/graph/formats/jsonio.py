@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from ...errors import InputError
-from .base import RawPart, SourceFile, reason
+from .base import RawPart, SourceFile, growing_blocks, reason
 
 __all__ = [
     "Lookup",
@@ -36,9 +36,10 @@ __all__ = [
     "parse_document",
     "read_records",
     "strings",
+    "too_deep",
 ]
 
-_BLOCK_BYTES = 1 << 24  # one JSON line (an API page of 100 tweets and includes) must fit
+_BLOCK_BYTES = 1 << 24  # Arrow's first JSON block; grown when one line (an API page) does not fit
 _CHANGED = re.compile(r"Column\((/[^)]*)\) changed from (\w+) to (\w+)")
 _JSON_TYPES = {"number": pa.float64(), "string": pa.string(), "boolean": pa.bool_()}
 
@@ -62,15 +63,18 @@ def _read_lines(
 ) -> pa.Table:
     flipped: set[str] = set()
     while True:
-        try:
+        def parse(block: int, schema: pa.Schema = schema) -> pa.Table:
             with opener() as stream:
                 return pj.read_json(
                     stream,
-                    read_options=pj.ReadOptions(block_size=_BLOCK_BYTES),
+                    read_options=pj.ReadOptions(block_size=block),
                     parse_options=pj.ParseOptions(
                         explicit_schema=schema, unexpected_field_behavior="ignore"
                     ),
                 )
+
+        try:
+            return growing_blocks(parse, _BLOCK_BYTES)
         except pa.ArrowInvalid as exc:
             changed = _CHANGED.search(str(exc))
             if changed is None:
@@ -102,7 +106,7 @@ def _read_mixed(file: SourceFile, opener: Any, schema: pa.Schema, name: str) -> 
         lines = stream.read().split(b"\n")
     try:
         records = [json.loads(line) for line in lines if line.strip()]  # only this rare path
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise _bad_json(file, opener, exc, "line") from None
     for record in records:
         value = record.get(name)
@@ -123,6 +127,16 @@ def parse_document(content: str | bytes, label: str) -> Any:
         ) from None
     except UnicodeDecodeError:
         raise InputError(f"{label} is not UTF-8 text; JSON must be UTF-8") from None
+    except RecursionError:
+        raise too_deep(label) from None
+
+
+def too_deep(label: str, where: str = "") -> InputError:
+    """The error for JSON nested beyond what Python's parser can follow (a RecursionError)."""
+    return InputError(
+        f"{label}{where} nests JSON arrays or objects too deeply to parse (hundreds of levels); "
+        "flatten the records or remove the offending one"
+    )
 
 
 def finish_part(
@@ -196,6 +210,8 @@ def _bad_json(file: SourceFile, opener: Any, exc: Exception, what: str) -> Input
                         f"{file.label} {what} {number} is not valid JSON (not UTF-8 text); "
                         f"fix or remove that {what}"
                     )
+                except RecursionError:
+                    return too_deep(file.label, f" {what} {number}")
     except (OSError, EOFError, zlib.error, pa.ArrowException) as err:
         return InputError(f"{file.label} could not be read as JSON: {reason(err)}")
     return InputError(f"{file.label} could not be read as JSON Lines: {reason(exc)}")

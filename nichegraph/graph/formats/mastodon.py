@@ -19,6 +19,8 @@ statuses seen twice (``duplicate_record``, by ``uri``), accounts that cannot be 
 
 from __future__ import annotations
 
+from html import unescape
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -50,8 +52,6 @@ MAPPING = {
     "timestamp": "created_at",
     "text": "content (HTML removed)",
 }
-_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&apos;", "'"),
-             ("&nbsp;", " "), ("&amp;", "&"))  # fmt: skip
 
 
 def handles(acct: pd.Series, url: pd.Series) -> pd.Series:
@@ -68,16 +68,19 @@ def handles(acct: pd.Series, url: pd.Series) -> pd.Series:
 
 
 def plain_text(html: pd.Series) -> pd.Series:
-    """Status HTML as plain text: paragraphs and line breaks become newlines, tags go.
+    """Status HTML as plain text: paragraphs and line breaks become newlines, tags go, and
+    every character reference (``&amp;``, ``&#8217;``, ``&#x1F600;``) is decoded
+    (:func:`html.unescape`, once per distinct text; a non-breaking space becomes a space).
 
-    >>> plain_text(pd.Series(["<p>Hi <a href='x'>@bob</a> &amp; co</p><p>bye</p>"])).tolist()
-    ['Hi @bob & co\\nbye']
+    >>> plain_text(pd.Series(["<p>Hi <a href='x'>@bob</a> &amp; co&#8217;s</p><p>x</p>"])).tolist()
+    ['Hi @bob & co’s\\nx']
     """
     text = html.str.replace(r"<br\s*/?>|</p>\s*<p>", "\n", regex=True)
     text = text.str.replace(r"<[^>]+>", "", regex=True)
-    for entity, char in _ENTITIES:
-        text = text.str.replace(entity, char, regex=False)
-    return text.str.strip()
+    codes, uniques = pd.factorize(text)
+    decoded = np.array([unescape(t).replace("\xa0", " ") for t in uniques], dtype=object)
+    out = pd.Series(np.append(decoded, None)[codes], index=text.index, dtype="str")
+    return out.str.strip()
 
 
 def read_mastodon(files: list[tuple[SourceFile, str | None]], opts: ReadOptions) -> RawPart:

@@ -14,7 +14,15 @@ import pyarrow.json as pj
 import pyarrow.parquet as pq
 
 from ...errors import InputError
-from .base import RawPart, ReadOptions, SourceFile, reason, renamed_columns, resolve_mapping
+from .base import (
+    RawPart,
+    ReadOptions,
+    SourceFile,
+    growing_blocks,
+    reason,
+    renamed_columns,
+    resolve_mapping,
+)
 from .jsonio import json_error, load_document
 
 __all__ = ["from_frame", "read_json_table", "read_parquet"]
@@ -78,8 +86,12 @@ def read_json_table(file: SourceFile, opts: ReadOptions, layout: str | None) -> 
         n_rows = len(table)
     else:
         try:
-            with file.open() as stream:
-                arrow = pj.read_json(stream, read_options=pj.ReadOptions(block_size=1 << 24))
+
+            def parse(block: int) -> pa.Table:
+                with file.open() as stream:
+                    return pj.read_json(stream, read_options=pj.ReadOptions(block_size=block))
+
+            arrow = growing_blocks(parse, 1 << 24)
         except pa.ArrowInvalid as exc:
             raise json_error(file, exc) from None
         stored = [str(c) for c in arrow.column_names]
