@@ -72,6 +72,7 @@ def reader_options(fn: Command) -> Command:
         no_header: bool,
         columns: str | None,
         kind_alias: tuple[str, ...],
+        dayfirst: bool | None,
         **kw: Any,
     ) -> Any:
         from .graph.schema import parse_mapping
@@ -87,6 +88,7 @@ def reader_options(fn: Command) -> Command:
             "header": not no_header,
             "columns": columns,
             "kind_aliases": list(kind_alias),
+            "dayfirst": dayfirst,
         }
         return fn(*args, **kw)
 
@@ -138,6 +140,12 @@ def reader_options(fn: Command) -> Command:
                 multiple=True,
                 metavar="CODE=KIND",
                 help="Read an interaction code as a kind, e.g. --kind-alias QT=quote.",
+            ),
+            click.option(
+                "--dayfirst/--monthfirst",
+                default=None,
+                help="Order of numeric dates such as 03/06/2026 (default: settled per column "
+                "by a value that reads one way only, e.g. 28/06/2026; error if none does).",
             ),
         ],
     )

@@ -276,6 +276,7 @@ def analyze(
     header: bool = True,
     columns: str | Sequence[str] | None = None,
     kind_aliases: Mapping[str, str] | Sequence[str] | None = None,
+    dayfirst: bool | None = None,
     kind_weights: Mapping[str, float] | None = None,
     half_life: str | float | None = None,
     since: Any = None,
@@ -330,6 +331,7 @@ def analyze(
         "header": header,
         "columns": columns if columns is None or isinstance(columns, str) else ",".join(columns),
         "kind_aliases": dict(parse_kind_aliases(kind_aliases)),
+        "dayfirst": dayfirst,
         "kind_weights": dict(kind_weights or {}),
         "half_life": half_life,
         "since": None if since is None else str(since),
@@ -350,7 +352,7 @@ def analyze(
     }
     _check_options(params)
     ReadOptions.make(format=format, mapping=mapping, sep=sep, encoding=encoding, header=header,
-                     columns=columns, kind_aliases=kind_aliases)  # fmt: skip
+                     columns=columns, kind_aliases=kind_aliases, dayfirst=dayfirst)  # fmt: skip
     given = [*(data if isinstance(data, list | tuple) else [data]), people]  # paths to withhold
     people = None if people is None else load_people(people)
     if key is not None and not pseudonymise:
@@ -396,6 +398,7 @@ def analyze(
             header=header,
             columns=columns,
             kind_aliases=kind_aliases,
+            dayfirst=dayfirst,
         ),
     )
     rows["kept"] = inter.report.rows_kept

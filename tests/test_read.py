@@ -423,8 +423,10 @@ def test_kinds_are_sorted_by_count_then_name(tmp_path):
          ["2012-07-01 10:00:00", "2012-07-01 10:00:01"]),
         (["Sun, 01 Jul 2012 12:00:00 +0200"], ["2012-07-01 10:00:00"]),  # RFC 2822
         (["2012-07-01 12:00:00 +0200"], ["2012-07-01 10:00:00"]),
-        (["7/1/2012 10:00:00 PM", "07/02/2012 10:00"],  # US spreadsheet
-         ["2012-07-01 22:00:00", "2012-07-02 10:00:00"]),
+        (["7/1/2012 10:00:00 PM", "07/13/2012 10:00"],  # US spreadsheet (13: month first)
+         ["2012-07-01 22:00:00", "2012-07-13 10:00:00"]),
+        (["1/7/2012 22:00", "13.07.2012 10:00"],  # European export (13: day first)
+         ["2012-07-01 22:00:00", "2012-07-13 10:00:00"]),
         (["1 July 2012 10:00", "July 2, 2012"],  # left to dateutil
          ["2012-07-01 10:00:00", "2012-07-02 00:00:00"]),
     ],
@@ -444,12 +446,12 @@ def test_unix_timestamps_are_reported_with_their_unit(tmp_path):
 
 
 def test_guessed_date_format_is_reported(tmp_path):
-    text = "source,target,date\na,b,2012-07-01T00:00:00Z\nc,d,07/04/2012 10:00\n"
+    text = "source,target,date\na,b,2012-07-01T00:00:00Z\nc,d,07/14/2012 10:00\n"
     result = read_csv_text(tmp_path, text)
-    assert result.table["timestamp"].tolist()[1] == pd.Timestamp("2012-07-04 10:00", tz="UTC")
+    assert result.table["timestamp"].tolist()[1] == pd.Timestamp("2012-07-14 10:00", tz="UTC")
     assert result.report.problems == (
         "1 value(s) in column 'date' are not ISO-8601 and were read by their apparent format "
-        "(month first when ambiguous), e.g. '07/04/2012 10:00' (row 2)",
+        "(month first, as row 2 '07/14/2012 10:00' shows), e.g. '07/14/2012 10:00' (row 2)",
     )
 
 

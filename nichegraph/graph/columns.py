@@ -21,7 +21,15 @@ import pyarrow.compute as pc
 
 from ..errors import InputError
 
-__all__ = ["TIME_DTYPE", "ParsedColumn", "as_text", "parse_timestamps", "parse_weights"]
+__all__ = [
+    "TIME_DTYPE",
+    "DateOrder",
+    "ParsedColumn",
+    "as_text",
+    "date_order",
+    "parse_timestamps",
+    "parse_weights",
+]
 
 TIME_DTYPE = "datetime64[us, UTC]"
 """The dtype of the canonical ``timestamp`` column."""
@@ -40,6 +48,10 @@ _KNOWN_FORMATS = (
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
     "%m/%d/%Y",
+)
+# A numeric date: two numbers of 1-2 digits and a year of 2 or 4 digits, one separator.
+_DMY = (
+    r"^(?P<pre>\s*)(?P<a>\d{1,2})(?P<s1>[/.\-])(?P<b>\d{1,2})(?P<s2>(?P=s1))(?=\d{2}(?:\d{2})?\b)"
 )
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
@@ -105,16 +117,27 @@ def _check_mostly_valid(
 
 
 def parse_timestamps(
-    values: pd.Series, *, column: str, row_number: Callable[[int], int] = _data_row
+    values: pd.Series,
+    *,
+    column: str,
+    row_number: Callable[[int], int] = _data_row,
+    dayfirst: bool | None = None,
+    default_order: bool | None = None,
 ) -> ParsedColumn:
     """Timestamps as :data:`TIME_DTYPE` (vectorised).
 
     Accepts datetimes (naive = UTC), ISO-8601 strings (naive = UTC, offsets converted), other
-    date strings that name a year (format guessed, month first when ambiguous), and numbers
-    or numeric strings as Unix seconds, or milliseconds above 1e11. Empty cells become NaT.
-    ``bad`` marks non-empty cells that could not be parsed. When more than half of the
-    non-empty cells fail, the column does not hold timestamps: :class:`InputError` naming
-    ``column`` and the first failure (its row from ``row_number(position)``).
+    date strings that name a year (format guessed), and numbers or numeric strings as Unix
+    seconds, or milliseconds above 1e11. Empty cells become NaT. ``bad`` marks non-empty cells
+    that could not be parsed. When more than half of the non-empty cells fail, the column does
+    not hold timestamps: :class:`InputError` naming ``column`` and the first failure (its row
+    from ``row_number(position)``).
+
+    Numeric dates (``28/06/2026``, ``06.28.26``, ``6-28-2026 2:05 PM``) are read in one order
+    for the whole column (:func:`date_order`): ``dayfirst`` (True/False) forces it, values
+    impossible in that order are bad; else a value that reads one way only settles it; else
+    ``default_order`` (a format's convention, e.g. NodeXL's US dates); else
+    :class:`InputError` when the two orders give different dates.
 
     >>> parse_timestamps(pd.Series(["2012-07-01T02:00:00+02:00", ""]), column="t").values[0]
     Timestamp('2012-07-01 00:00:00+0000', tz='UTC')
@@ -147,13 +170,15 @@ def parse_timestamps(
         rest = text[present & stamps.isna().to_numpy(dtype=bool)]
         rest = rest[rest.str.contains(_DATE_LIKE)]
         if len(rest):
-            guessed = _guess_dates(rest)
+            order = date_order(rest, column, row_number, dayfirst, default_order)
+            rest = rest.drop(order.impossible)  # never guessed the other way round
+            guessed = _guess_dates(_month_first(rest) if order.dayfirst else rest)
             stamps[guessed.index] = guessed
             used = guessed.index[guessed.notna().to_numpy(dtype=bool)]
             if len(used):
                 notes = (
                     f"{len(used)} value(s) in column {column!r} are not ISO-8601 and were read "
-                    f"by their apparent format (month first when ambiguous), e.g. "
+                    f"by their apparent format{order.how}, e.g. "
                     f"{text[used[0]]!r} (row {row_number(used[0])})",
                 )
     bad = present & stamps.isna().to_numpy(dtype=bool)
@@ -161,6 +186,85 @@ def parse_timestamps(
                         ("timestamps", "could not be parsed", "timestamp"))  # fmt: skip
     stamps.index = values.index
     return ParsedColumn(stamps, bad, none, notes)
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """How a column's numeric dates are read: ``dayfirst``, why (``how``, for the note; empty
+    when the column has no numeric dates) and the labels of values impossible in that order."""
+
+    dayfirst: bool
+    how: str
+    impossible: pd.Index
+
+
+def date_order(
+    text: pd.Series,
+    column: str,
+    row_number: Callable[[int], int] = _data_row,
+    dayfirst: bool | None = None,
+    default_order: bool | None = None,
+) -> DateOrder:
+    """The day/month order of a column's numeric dates (``D/M/Y`` or ``M/D/Y``, any of
+    ``/ . -``), decided once for the column.
+
+    ``dayfirst`` given: that order, and the values it cannot read (``28/06`` month first) are
+    listed as impossible. Otherwise a value whose first number is above 12 settles day first,
+    one whose second is, month first (both in one column: :class:`InputError`). With nothing
+    settled, ``default_order`` (a format's convention) applies; without one, the column raises
+    :class:`InputError` if some value reads as two different dates (``03/06/2026``), and is
+    read month first if none does (``05/05/2026`` is the same date either way).
+
+    >>> date_order(pd.Series(["03/06/2026", "28/06/2026 14:05"]), "t").how
+    " (day first, as row 2 '28/06/2026 14:05' shows)"
+    """
+    parts = text.str.extract(_DMY)
+    dmy = parts["a"].notna().to_numpy(dtype=bool)
+    none = pd.Index([])
+    if not dmy.any():
+        return DateOrder(False, "", none)
+    first = pd.to_numeric(parts["a"]).to_numpy(dtype=float)
+    second = pd.to_numeric(parts["b"]).to_numpy(dtype=float)
+    day_only = dmy & (first > 12) & (second <= 12)
+    month_only = dmy & (second > 12) & (first <= 12)
+    if dayfirst is not None:
+        flag = "--dayfirst" if dayfirst else "--monthfirst"
+        impossible = text.index[month_only if dayfirst else day_only]
+        return DateOrder(bool(dayfirst), f" ({'day' if dayfirst else 'month'} first: {flag})",
+                         impossible)  # fmt: skip
+
+    def example(mask: np.ndarray) -> str:
+        i = int(np.argmax(mask))
+        return f"{text.iloc[i]!r} (row {row_number(int(text.index[i]))})"
+
+    if day_only.any() and month_only.any():
+        raise InputError(
+            f"column {column!r} mixes day-first dates such as {example(day_only)} and "
+            f"month-first dates such as {example(month_only)}; fix the column or pass "
+            "--dayfirst or --monthfirst (values impossible in that order are skipped)"
+        )
+    if day_only.any() or month_only.any():
+        settles = day_only if day_only.any() else month_only
+        which = "day" if day_only.any() else "month"
+        i = int(np.argmax(settles))
+        how = f" ({which} first, as row {row_number(int(text.index[i]))} {text.iloc[i]!r} shows)"
+        return DateOrder(bool(day_only.any()), how, none)
+    if default_order is not None:
+        which = "day" if default_order else "month"
+        return DateOrder(default_order, f" ({which} first, as the format writes dates)", none)
+    differs = dmy & (first != second)
+    if differs.any():
+        raise InputError(
+            f"column {column!r} has dates that read two ways, e.g. {example(differs)}, and none "
+            "that settles the order (a day above 12); pass --dayfirst (28/06/2026) or "
+            "--monthfirst (06/28/2026)"
+        )
+    return DateOrder(False, "", none)
+
+
+def _month_first(text: pd.Series) -> pd.Series:
+    """Numeric day-first dates rewritten month first (``28/06/26`` → ``06/28/26``)."""
+    return text.str.replace(_DMY, r"\g<pre>\g<b>\g<s1>\g<a>\g<s2>", regex=True)
 
 
 def _guess_dates(text: pd.Series) -> pd.Series:

@@ -117,6 +117,7 @@ def read_interactions(
     header: bool = True,
     columns: str | Sequence[str] | None = None,
     kind_aliases: Mapping[str, str] | Sequence[str] | None = None,
+    dayfirst: bool | None = None,
 ) -> Interactions:
     """Read an interaction log into the canonical table.
 
@@ -132,7 +133,9 @@ def read_interactions(
     one); ``encoding`` is the text encoding of delimited input. ``kind_aliases`` extends the
     kind table (``{"QT": "quote"}`` or ``["QT=quote"]``). ``people`` (a people table: file or
     DataFrame with ``person``, ``platform``, ``handle``) merges each person's handles into one
-    node, reported in ``.identity`` (:mod:`nichegraph.graph.identity`).
+    node, reported in ``.identity`` (:mod:`nichegraph.graph.identity`). Numeric dates
+    (``28/06/2026``) are read in one order per column: ``dayfirst=True``/``False`` forces it,
+    ``None`` lets the column's values settle it (:func:`~nichegraph.graph.columns.date_order`).
 
     Raises :class:`~nichegraph.errors.InputError` (one line: the rule, the offending value,
     what to do) for unreadable input, missing columns, and columns that do not hold what
@@ -154,6 +157,7 @@ def read_interactions(
         header=header,
         columns=columns,
         kind_aliases=kind_aliases,
+        dayfirst=dayfirst,
     )
     table = None if people is None else load_people(people)  # validated before the log is read
     if isinstance(data, pd.DataFrame):
@@ -243,7 +247,11 @@ def _canonicalise(raw: RawPart, opts: ReadOptions) -> Interactions:
     )
     if "timestamp" in frame:
         parsed = parse_timestamps(
-            frame["timestamp"], column=mapping["timestamp"], row_number=rows.number
+            frame["timestamp"],
+            column=mapping["timestamp"],
+            row_number=rows.number,
+            dayfirst=opts.dayfirst,
+            default_order=raw.dayfirst,
         )
         skip("bad_timestamp", parsed.bad)
         columns["timestamp"] = parsed.values

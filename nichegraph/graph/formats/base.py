@@ -83,6 +83,7 @@ class ReadOptions:
     header: bool = True
     columns: tuple[str, ...] | None = None
     kind_aliases: dict[str, str] = field(default_factory=dict)
+    dayfirst: bool | None = None  # numeric dates: None = decided per column from its values
 
     @classmethod
     def make(
@@ -95,6 +96,7 @@ class ReadOptions:
         header: bool = True,
         columns: str | Sequence[str] | None = None,
         kind_aliases: Mapping[str, str] | Sequence[str] | None = None,
+        dayfirst: bool | None = None,
     ) -> ReadOptions:
         """Validated options: every bad value raises :class:`InputError` before any reading."""
         if format is not None:
@@ -126,6 +128,7 @@ class ReadOptions:
             header=bool(header),
             columns=names,
             kind_aliases=parse_kind_aliases(kind_aliases),
+            dayfirst=None if dayfirst is None else bool(dayfirst),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -288,6 +291,7 @@ class RawPart:
     malformed: list[int] = field(default_factory=list)  # 1-based data rows the parser rejected
     notes: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # rows skipped by the reader itself
+    dayfirst: bool | None = None  # the format's date order when a column does not settle it
 
     @property
     def compression(self) -> str | None:

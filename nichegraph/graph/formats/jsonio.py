@@ -63,6 +63,7 @@ def _read_lines(
 ) -> pa.Table:
     flipped: set[str] = set()
     while True:
+
         def parse(block: int, schema: pa.Schema = schema) -> pa.Table:
             with opener() as stream:
                 return pj.read_json(

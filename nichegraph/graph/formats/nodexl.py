@@ -128,6 +128,7 @@ def _finish(part: RawPart) -> RawPart:
         else:
             part.mapping["text"] = " + ".join([part.mapping["text"], *_names(part, extras)])
     part.frame = frame
+    part.dayfirst = False  # NodeXL (US Excel) writes M/D/YYYY when no value settles the order
     return part
 
 
