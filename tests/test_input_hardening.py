@@ -208,6 +208,11 @@ def test_cr_only_line_endings_read_like_newlines(tmp_path):
     assert got.report.rows_read == 60 and got.table.equals(want.table)
     res, _ = run(tmp_path, cr)
     assert res.exit_code == 0, res.output
+    nodexl = Path(__file__).parent / "data" / "formats" / "nodexl_edges.csv"
+    old_mac = tmp_path / "nodexl_cr.csv"
+    old_mac.write_bytes(nodexl.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    got, want = ng.read_interactions(old_mac), ng.read_interactions(nodexl)
+    assert got.report.format == "nodexl" and got.table.equals(want.table)
 
 
 @pytest.mark.parametrize("name", ["deep.json", "deep.jsonl", "deep_second_line.jsonl"])

@@ -33,10 +33,10 @@ from .base import (
     resolve_mapping,
 )
 
-__all__ = ["choose_separator", "read_delimited"]
+__all__ = ["LINE_END", "choose_separator", "read_delimited"]
 
 _BLOCK_BYTES = 1 << 23  # Arrow's first CSV block; grown when a single row does not fit
-_LINE_END = re.compile(r"\r\n|\r|\n")  # old Mac exports end lines with CR alone
+LINE_END = re.compile(r"\r\n|\r|\n")  # old Mac exports end lines with CR alone
 _NUMBER = re.compile(r"^\s*[+-]?\d+(\.\d+)?\s*$")
 
 
@@ -57,7 +57,7 @@ def read_delimited(
     encoding = opts.encoding
     decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
     text = decoder.decode(file.head, final=not file.truncated)
-    lines = _LINE_END.split(text)  # the line ends Arrow knows
+    lines = LINE_END.split(text)  # the line ends Arrow knows
     nonblank = [i for i, line in enumerate(lines) if line]
     if not nonblank:
         raise InputError(

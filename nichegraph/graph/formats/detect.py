@@ -22,7 +22,7 @@ from typing import Any
 from ...errors import InputError
 from ..schema import header_key
 from .base import RawPart, ReadOptions, SourceFile, open_source
-from .delimited import read_delimited
+from .delimited import LINE_END, read_delimited
 from .jsonio import parse_document, too_deep
 from .mastodon import read_mastodon
 from .nodexl import read_nodexl
@@ -134,7 +134,7 @@ def detect_format(file: SourceFile, encoding: str = "utf-8") -> Detected:
 def nodexl_header_line(head: bytes, encoding: str) -> int | None:
     """The index (among non-blank lines) of a NodeXL ``Vertex 1``/``Vertex 2`` header."""
     text = head.decode(encoding, errors="replace")
-    lines = [line for line in text.split("\n")[: _HEADER_SEARCH_LINES * 2] if line.strip()]
+    lines = [line for line in LINE_END.split(text)[: _HEADER_SEARCH_LINES * 2] if line.strip()]
     for i, line in enumerate(lines[:_HEADER_SEARCH_LINES]):
         key = header_key(line.replace("\t", ","))
         if _NODEXL_HEADER.search(key) and _NODEXL_TARGET.search(key):
