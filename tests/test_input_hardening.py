@@ -125,6 +125,11 @@ def test_a_forced_order_skips_and_counts_the_values_it_cannot_read(tmp_path):
     assert got.table["timestamp"].eq(pd.Timestamp("2026-03-06 10:00", tz="UTC")).all()
 
 
+def test_since_until_dates_must_say_which_number_is_the_day(tmp_path):
+    log = write_log(tmp_path / "eu.csv", june(DAYS))
+    assert_exit_2(tmp_path, log, "--since", "03/06/2026", says="write it as YYYY-MM-DD")
+
+
 def test_dayfirst_is_a_read_option_of_every_reading_command(tmp_path):
     log = write_log(tmp_path / "amb.csv", june([(i % 12) + 1 for i in range(60)]))
     res = CliRunner().invoke(cli, ["inspect", str(log), "--dayfirst", "--json"])

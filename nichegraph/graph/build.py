@@ -118,6 +118,10 @@ def parse_date(value: Any, name: str) -> pd.Timestamp:
     >>> parse_date("2026-01-31", "--since")
     Timestamp('2026-01-31 00:00:00+0000', tz='UTC')
     """
+    if isinstance(value, str) and re.match(r"\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d", value):
+        raise InputError(  # 03/06/2026: the 3rd of June or the 6th of March?
+            f"{name} {value!r} does not say which number is the day; write it as YYYY-MM-DD"
+        )
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError):
