@@ -266,3 +266,16 @@ def test_a_fifo_is_read_not_called_empty(tmp_path):
     thread.start()
     assert_exit_2(tmp_path, fifo, says="is empty")
     thread.join(timeout=30)
+
+
+def test_a_row_beyond_the_largest_block_is_an_input_error(tmp_path, monkeypatch):
+    from nichegraph.graph.formats import base, delimited
+
+    monkeypatch.setattr(delimited, "_BLOCK_BYTES", 1 << 14)
+    monkeypatch.setattr(base, "MAX_BLOCK_BYTES", 1 << 16)
+    log = tmp_path / "huge.csv"
+    log.write_text("source,target,text\n" + "a,b,hi\n" * 5 + f'a,b,"{"x" * (1 << 20)}"\n')
+    with pytest.raises(ng.InputError, match="has a row or line longer than"):
+        ng.read_interactions(log)
+    monkeypatch.setattr(base, "MAX_BLOCK_BYTES", 1 << 22)  # grown 16 KiB -> 64 KiB -> ... 4 MiB
+    assert ng.read_interactions(log).report.rows_kept == 6

@@ -397,15 +397,20 @@ def listing(columns: Sequence[str], limit: int = 20) -> str:
 MAX_BLOCK_BYTES = 1 << 30  # the largest single row or JSON line read (Arrow blocks grow to it)
 
 
-def growing_blocks(parse: Callable[[int], T], block: int) -> T:
+def growing_blocks(parse: Callable[[int], T], block: int, label: str) -> T:
     """``parse(block_size)``, again with 4x the block while Arrow says one row or line did
     not fit in a block (a 20 MB cell is the file's business, not the user's)."""
     while True:
         try:
             return parse(block)
         except pa.ArrowInvalid as exc:
-            if "straddl" not in str(exc) or block >= MAX_BLOCK_BYTES:
+            if "straddl" not in str(exc):
                 raise
+            if block >= MAX_BLOCK_BYTES:
+                raise InputError(
+                    f"{label} has a row or line longer than {MAX_BLOCK_BYTES >> 20} MB "
+                    "(an unclosed quote?); check the file around its largest record"
+                ) from None
             block *= 4
 
 

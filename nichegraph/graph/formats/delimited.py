@@ -127,7 +127,7 @@ def read_delimited(
         )
 
     try:
-        table = growing_blocks(parse, _BLOCK_BYTES)
+        table = growing_blocks(parse, _BLOCK_BYTES, file.label)
     except UnicodeDecodeError:
         raise bad_text(file, encoding) from None
     except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:

@@ -75,7 +75,7 @@ def _read_lines(
                 )
 
         try:
-            return growing_blocks(parse, _BLOCK_BYTES)
+            return growing_blocks(parse, _BLOCK_BYTES, file.label)
         except pa.ArrowInvalid as exc:
             changed = _CHANGED.search(str(exc))
             if changed is None:

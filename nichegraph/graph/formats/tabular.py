@@ -91,7 +91,7 @@ def read_json_table(file: SourceFile, opts: ReadOptions, layout: str | None) -> 
                 with file.open() as stream:
                     return pj.read_json(stream, read_options=pj.ReadOptions(block_size=block))
 
-            arrow = growing_blocks(parse, 1 << 24)
+            arrow = growing_blocks(parse, 1 << 24, file.label)
         except pa.ArrowInvalid as exc:
             raise json_error(file, exc) from None
         stored = [str(c) for c in arrow.column_names]
