@@ -82,7 +82,9 @@ def check_score_weights(weights: Mapping[str, float] | None) -> dict[str, float]
         try:
             out[m] = float(w)
         except (TypeError, ValueError):
-            raise InputError(f"score weight {m}={w!r} is not a number") from None
+            raise InputError(
+                f"score weight {m}={w!r} is not a number; give one >= 0, e.g. {m}=0.5"
+            ) from None
         if not np.isfinite(out[m]) or out[m] < 0:
             raise InputError(f"score weight {m}={w!r} must be a finite number >= 0")
     if sum(out.values()) <= 0:
