@@ -253,7 +253,7 @@ def test_a_fifo_is_read_not_called_empty(tmp_path):
         with open(fifo, "wb") as f:  # blocks until the reader opens the pipe
             f.write(data)
 
-    thread = threading.Thread(target=writer, args=(content,))
+    thread = threading.Thread(target=writer, args=(content,), daemon=True)
     thread.start()
     res, out = run(tmp_path, fifo)
     thread.join(timeout=30)
@@ -262,7 +262,7 @@ def test_a_fifo_is_read_not_called_empty(tmp_path):
     assert read["rows_read"] == 60 and read["source"] == str(fifo)
     assert read["sha256"] == ng.read_interactions(tmp_path / "log.csv").report.sha256
     shutil.rmtree(out)
-    thread = threading.Thread(target=writer, args=(b"",))  # an empty pipe is empty
+    thread = threading.Thread(target=writer, args=(b"",), daemon=True)  # empty is empty
     thread.start()
     assert_exit_2(tmp_path, fifo, says="is empty")
     thread.join(timeout=30)
