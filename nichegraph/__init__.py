@@ -11,19 +11,22 @@ __version__ = "0.1.0"
 from .errors import InputError, NichegraphError
 from .graph import (
     DEFAULT_KIND_WEIGHTS,
+    GraphOptions,
     InteractionGraph,
     Interactions,
+    ReadOptions,
     ReadReport,
     build_graph,
     read_interactions,
 )
-from .influencers import COMPOSITE_WEIGHTS, rank_influencers, shortlist
-from .pipeline import AnalysisResult, analyze
+from .influencers import COMPOSITE_WEIGHTS, RankOptions, rank_influencers, shortlist
+from .pipeline import AnalysisResult, analyze, run_options
 from .samples import Dataset, list_datasets, load_dataset
 from .segments import (
     FRINGE,
     Scan,
     Segmentation,
+    SegmentOptions,
     Stability,
     consensus_segments,
     find_segments,
@@ -39,12 +42,16 @@ __all__ = [
     "FRINGE",
     "AnalysisResult",
     "Dataset",
+    "GraphOptions",
     "InputError",
     "InteractionGraph",
     "Interactions",
     "NichegraphError",
+    "RankOptions",
+    "ReadOptions",
     "ReadReport",
     "Scan",
+    "SegmentOptions",
     "Segmentation",
     "Stability",
     "__version__",
@@ -57,6 +64,7 @@ __all__ = [
     "profile_segments",
     "rank_influencers",
     "read_interactions",
+    "run_options",
     "scan_resolution",
     "segment_flows",
     "segment_stability",

@@ -10,13 +10,25 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .cli_options import common, graph_options, pairs, reader_options, segment_options
+from .cli_options import (
+    common,
+    flag_errors,
+    graph_options,
+    reader_options,
+    run_options,
+    split_options,
+)
 from .errors import InputError, NichegraphError
+
+if TYPE_CHECKING:
+    from .graph import GraphOptions, ReadOptions
+    from .influencers import RankOptions
+    from .segments import SegmentOptions
 
 __all__ = ["PROGRESS_EVERY", "cli", "main"]
 
@@ -27,18 +39,6 @@ PROGRESS_EVERY = 2.0
 def _echo_err(msg: str, quiet: bool = False) -> None:
     if not quiet:
         click.echo(msg, err=True)
-
-
-def _resolution(text: str) -> float | str:
-    """``--resolution``: a positive number or ``auto``."""
-    if text.strip().lower() == "auto":
-        return "auto"
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError(
-            f"--resolution must be a positive number or 'auto', got {text!r}"
-        ) from None
 
 
 def _floats(text: str, option: str) -> list[float]:
@@ -125,22 +125,7 @@ def cli() -> None:
 
 @cli.command()
 @click.option("-o", "--out", "outdir", required=True, help="Run folder to write (created).")
-@reader_options
-@graph_options
-@click.option(
-    "--objective",
-    type=click.Choice(["modularity", "cpm"]),
-    default="modularity",
-    show_default=True,
-    help="Leiden quality function.",
-)
-@click.option(
-    "--resolution",
-    default="1.0",
-    show_default=True,
-    help="Leiden resolution (higher = smaller segments), or 'auto': the scan's recommendation.",
-)
-@segment_options
+@run_options
 @click.option(
     "--stability",
     type=int,
@@ -153,16 +138,6 @@ def cli() -> None:
     "--consensus",
     is_flag=True,
     help="Use the consensus of the --stability runs (10 if not given) as the segments.",
-)
-@click.option(
-    "--score-weight",
-    "score_weights",
-    multiple=True,
-    metavar="MEASURE=W",
-    help="Composite score weight, e.g. --score-weight betweenness=0.3.",
-)
-@click.option(
-    "--top", type=int, default=10, show_default=True, help="People per segment in shortlist.csv."
 )
 @click.option(
     "--people",
@@ -181,16 +156,14 @@ def cli() -> None:
 )
 @common
 def run(
-    read_kw: dict[str, Any],
-    graph_kw: dict[str, Any],
-    segment_kw: dict[str, Any],
+    data: Any,
+    read: ReadOptions,
+    graph: GraphOptions,
+    segment: SegmentOptions,
+    rank: RankOptions,
     outdir: str,
-    objective: str,
-    resolution: str,
     stability: int,
     consensus: bool,
-    score_weights: tuple[str, ...],
-    top: int,
     people: str | None,
     pseudonymise: bool,
     key_file: str | None,
@@ -205,8 +178,7 @@ def run(
     segment_flows.csv and run.json.
     """
     from .export.pseudonymise import load_key
-    from .influencers.rank import check_score_weights
-    from .pipeline import analyze
+    from .pipeline import analyze, check_stability
     from .terminal import print_run_summary
 
     last = [time.monotonic()]
@@ -224,18 +196,16 @@ def run(
             return
         last[0] = now
 
-    weights = pairs(score_weights, "--score-weight")
-    check_score_weights(weights or None)  # "abc" is an input error, not a float() failure
+    with flag_errors():
+        check_stability(stability)
     result = analyze(
-        **read_kw,
-        **graph_kw,
-        **segment_kw,
-        objective=objective,
-        resolution=_resolution(resolution),
+        data,
+        read=read,
+        graph=graph,
+        segment=segment,
+        rank=rank,
         stability=stability,
         consensus=consensus,
-        score_weights={k: float(v) for k, v in weights.items()} if weights else None,
-        top=top,
         people=people,
         pseudonymise=pseudonymise,
         key=load_key(key_file=key_file) if key_file is not None else None,
@@ -260,12 +230,13 @@ def run(
     help="Resolutions to try (default: 15 log-spaced from 0.1 to 10).",
 )
 @click.option("--runs", type=int, default=3, show_default=True, help="Runs (seeds) per resolution.")
-@segment_options
+@split_options
 @common
 def scan(
-    read_kw: dict[str, Any],
-    graph_kw: dict[str, Any],
-    segment_kw: dict[str, Any],
+    data: Any,
+    read: ReadOptions,
+    graph: GraphOptions,
+    segment: SegmentOptions,
     outdir: str,
     resolutions: str | None,
     runs: int,
@@ -287,13 +258,18 @@ def scan(
 
     grid = _floats(resolutions, "--resolutions") if resolutions is not None else None
     check_outdir(outdir, SCAN_FILES)
-    graph = build_graph(read_interactions(**read_kw), **graph_kw)
+    g = build_graph(read_interactions(data, read), graph)
 
     def progress(i: int, total: int, resolution: float) -> None:
         _echo_err(f"nichegraph: scan {i}/{total} (resolution {resolution:g}) done", quiet)
 
     result = scan_resolution(
-        graph, resolutions=grid, runs=runs, **segment_kw, progress=progress, seed=seed
+        g,
+        resolutions=grid,
+        runs=runs,
+        **segment.kwargs(resolution=False),
+        progress=progress,
+        seed=seed,
     )
     result.save(outdir)
     if as_json:
@@ -306,12 +282,12 @@ def scan(
 @cli.command()
 @reader_options
 @common
-def inspect(read_kw: dict[str, Any], seed: int | None, quiet: bool, as_json: bool) -> None:
+def inspect(data: Any, read: ReadOptions, seed: int | None, quiet: bool, as_json: bool) -> None:
     """Show how LOG would be read: format, mapping, rows, what is skipped, kinds, dates."""
     from .graph.read import read_interactions
     from .terminal import print_read_report
 
-    inter = read_interactions(**read_kw)
+    inter = read_interactions(data, read)
     if as_json:
         click.echo(json.dumps(inter.report.to_dict(), indent=2, default=str))
     else:

@@ -1,23 +1,95 @@
-"""Option groups shared by the ``nichegraph`` commands.
+"""Option groups shared by the ``nichegraph`` commands, one per library options class.
 
-Each group is a decorator that adds its click options and hands the command one dict of
-library keyword arguments (``read_kw``, ``graph_kw``, ``segment_kw``), so commands stay short and
-every command spells an option the same way.
+Each group is a decorator that adds its click options and hands the command the options
+object it built: ``data`` and ``read`` (:class:`~nichegraph.graph.ReadOptions`), ``graph``
+(:class:`~nichegraph.graph.GraphOptions`), ``segment``
+(:class:`~nichegraph.segments.SegmentOptions`), ``rank``
+(:class:`~nichegraph.influencers.RankOptions`); :func:`run_options` adds all four, so a new
+command takes every run option with one line. The library's messages name the parameter
+(``resolution must be ...``); :func:`flag_errors` turns the names into the flags (``--resolution``).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
 from .errors import InputError
 
-__all__ = ["common", "graph_options", "pairs", "reader_options", "segment_options"]
+__all__ = [
+    "FLAGS",
+    "common",
+    "flag_errors",
+    "flag_message",
+    "graph_options",
+    "pairs",
+    "rank_options",
+    "reader_options",
+    "run_options",
+    "segment_options",
+    "split_options",
+]
 
 Command = Callable[..., Any]
+
+FLAGS: dict[str, str] = {
+    "header=False": "--no-header",
+    "format": "--format",
+    "mapping": "--map",
+    "sep": "--sep",
+    "encoding": "--encoding",
+    "header": "--no-header",
+    "columns": "--columns",
+    "kind_aliases": "--kind-alias",
+    "dayfirst": "--dayfirst",
+    "kind_weights": "--weight",
+    "half_life": "--half-life",
+    "since": "--since",
+    "until": "--until",
+    "objective": "--objective",
+    "resolution": "--resolution",
+    "min_gain": "--min-gain",
+    "max_size": "--max-size",
+    "min_size": "--min-size",
+    "backend": "--backend",
+    "score_weights": "--score-weight",
+    "top": "--top",
+    "stability": "--stability",
+}
+"""The flag of every library option (field of an options class) the commands expose."""
+
+_NAME = re.compile(
+    r"(?<![\w./-])(" + "|".join(re.escape(k) for k in FLAGS) + r")(?:(=)(?=[\w'\"])|(?![\w./-]))"
+)
+
+
+def flag_message(message: str) -> str:
+    """A library message with its option names as flags (only when it is about an option:
+    it starts with one, or with ``unknown`` and one).
+
+    >>> flag_message("resolution must be a positive number, got -1")
+    '--resolution must be a positive number, got -1'
+    >>> flag_message("header=False needs columns naming the fields, e.g. columns=a,b")
+    '--no-header needs --columns naming the fields, e.g. --columns a,b'
+    """
+    first = _NAME.match(message.removeprefix("unknown "))
+    if first is None:
+        return message
+    return _NAME.sub(lambda m: FLAGS[m.group(1)] + (" " if m.group(2) else ""), message)
+
+
+@contextmanager
+def flag_errors() -> Iterator[None]:
+    """Re-raise an :class:`InputError` about an option with the option's flag."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(flag_message(str(exc))) from None
 
 
 def pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
@@ -41,6 +113,29 @@ def _apply(fn: Command, options: list[Callable[[Command], Command]]) -> Command:
     return fn
 
 
+def _group(
+    name: str, options: list[Callable[[Command], Command]], make: Callable[[dict[str, Any]], Any]
+) -> Callable[[Command], Command]:
+    """A decorator adding ``options``; the command gets ``name=make(their values)`` instead."""
+    params = [o(lambda: None).__click_params__[0].name for o in options]  # type: ignore[attr-defined]
+
+    def decorator(fn: Command) -> Command:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            values = {p: kw.pop(p) for p in params}
+            with flag_errors():
+                built = make(values)
+            if isinstance(built, dict):  # several arguments (reader: data and read)
+                kw.update(built)
+            else:
+                kw[name] = built
+            return fn(*args, **kw)
+
+        return _apply(wrapper, options)
+
+    return decorator
+
+
 def common(fn: Command) -> Command:
     """--seed, --quiet, --json: every command has them."""
     return _apply(
@@ -58,195 +153,223 @@ def common(fn: Command) -> Command:
     )
 
 
-def reader_options(fn: Command) -> Command:
-    """How to read the LOG arguments; the command receives ``read_kw`` for read_interactions."""
+def _read(v: dict[str, Any]) -> dict[str, Any]:
+    from .graph.formats import ReadOptions
+    from .graph.schema import parse_mapping
+    from .samples import dataset_path
 
-    @functools.wraps(fn)
-    def wrapper(
-        *args: Any,
-        logs: tuple[str, ...],
-        maps: tuple[str, ...],
-        sep: str | None,
-        encoding: str,
-        fmt: str | None,
-        no_header: bool,
-        columns: str | None,
-        kind_alias: tuple[str, ...],
-        dayfirst: bool | None,
-        **kw: Any,
-    ) -> Any:
-        from .graph.schema import parse_mapping
-        from .samples import dataset_path
+    logs = tuple(dataset_path(log) for log in v["logs"])  # a shipped sample by name
+    read = ReadOptions(
+        mapping=parse_mapping(v["maps"]),
+        sep=v["sep"],
+        encoding=v["encoding"],
+        format=v["fmt"],
+        header=not v["no_header"],
+        columns=v["columns"],
+        kind_aliases=list(v["kind_alias"]),
+        dayfirst=v["dayfirst"],
+    )
+    return {"data": logs[0] if len(logs) == 1 else list(logs), "read": read}
 
-        logs = tuple(dataset_path(log) for log in logs)  # a shipped sample by name
-        kw["read_kw"] = {
-            "data": logs[0] if len(logs) == 1 else list(logs),
-            "mapping": parse_mapping(maps),
-            "sep": sep,
-            "encoding": encoding,
-            "format": fmt,
-            "header": not no_header,
-            "columns": columns,
-            "kind_aliases": list(kind_alias),
-            "dayfirst": dayfirst,
-        }
-        return fn(*args, **kw)
 
-    return _apply(
-        wrapper,
-        [
-            click.argument("logs", nargs=-1, required=True, metavar="LOG..."),
-            click.option(
-                "--map",
-                "maps",
-                multiple=True,
-                metavar="CANONICAL=COLUMN",
-                help="Use a file column as a canonical one, e.g. --map source=from_user.",
-            ),
-            click.option(
-                "--sep",
-                default=None,
-                help="Field separator (default: from the extension, else sniffed).",
-            ),
-            click.option(
-                "--encoding",
-                default="utf-8",
-                show_default=True,
-                help="Text encoding of CSV/TSV logs.",
-            ),
-            click.option(
-                "--format",
-                "fmt",
-                default=None,
-                metavar="FORMAT",
-                help="Input format instead of detection: csv, tsv, parquet, nodexl, "
-                "xapi, reddit, mastodon, json.",
-            ),
-            click.option(
-                "--no-header",
-                is_flag=True,
-                help="The file has no header line; name its fields with --columns.",
-            ),
-            click.option(
-                "--columns",
-                default=None,
-                metavar="NAMES",
-                help="Comma-separated names of the fields, in order ('-' to ignore "
-                "one), e.g. source,target,timestamp,kind; with --no-header, required.",
-            ),
-            click.option(
-                "--kind-alias",
-                "kind_alias",
-                multiple=True,
-                metavar="CODE=KIND",
-                help="Read an interaction code as a kind, e.g. --kind-alias QT=quote.",
-            ),
-            click.option(
-                "--dayfirst/--monthfirst",
-                default=None,
-                help="Order of numeric dates such as 03/06/2026 (default: settled per column "
-                "by a value that reads one way only, e.g. 28/06/2026; error if none does).",
-            ),
-        ],
+reader_options = _group(
+    "read",
+    [
+        click.argument("logs", nargs=-1, required=True, metavar="LOG..."),
+        click.option(
+            "--map",
+            "maps",
+            multiple=True,
+            metavar="CANONICAL=COLUMN",
+            help="Use a file column as a canonical one, e.g. --map source=from_user.",
+        ),
+        click.option(
+            "--sep",
+            default=None,
+            help="Field separator (default: from the extension, else sniffed).",
+        ),
+        click.option(
+            "--encoding", default="utf-8", show_default=True, help="Text encoding of CSV/TSV logs."
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            default=None,
+            metavar="FORMAT",
+            help="Input format instead of detection: csv, tsv, parquet, nodexl, "
+            "xapi, reddit, mastodon, json.",
+        ),
+        click.option(
+            "--no-header",
+            is_flag=True,
+            help="The file has no header line; name its fields with --columns.",
+        ),
+        click.option(
+            "--columns",
+            default=None,
+            metavar="NAMES",
+            help="Comma-separated names of the fields, in order ('-' to ignore "
+            "one), e.g. source,target,timestamp,kind; with --no-header, required.",
+        ),
+        click.option(
+            "--kind-alias",
+            "kind_alias",
+            multiple=True,
+            metavar="CODE=KIND",
+            help="Read an interaction code as a kind, e.g. --kind-alias QT=quote.",
+        ),
+        click.option(
+            "--dayfirst/--monthfirst",
+            default=None,
+            help="Order of numeric dates such as 03/06/2026 (default: settled per column "
+            "by a value that reads one way only, e.g. 28/06/2026; error if none does).",
+        ),
+    ],
+    _read,
+)
+"""LOG... and how to read them; the command receives ``data`` and ``read`` (ReadOptions)."""
+
+
+def _graph(v: dict[str, Any]) -> Any:
+    from .graph.build import GraphOptions
+
+    return GraphOptions(kind_weights=list(v["kind_weights"]), **{
+        k: v[k] for k in ("half_life", "since", "until")
+    })  # fmt: skip
+
+
+graph_options = _group(
+    "graph",
+    [
+        click.option(
+            "--weight",
+            "kind_weights",
+            multiple=True,
+            metavar="KIND=W",
+            help="Weight of one interaction of a kind, e.g. --weight reply=3.",
+        ),
+        click.option("--half-life", default=None, help="Time decay half-life, e.g. 30d, 12h, 2w."),
+        click.option("--since", default=None, help="Keep interactions at or after this date."),
+        click.option("--until", default=None, help="Keep interactions before this date."),
+    ],
+    _graph,
+)
+"""How to weigh and window interactions; the command receives ``graph`` (GraphOptions)."""
+
+
+def _choice(flag: str, values: tuple[str, ...], text: str) -> Callable[[Command], Command]:
+    """An option taking one of ``values`` (the first is the default)."""
+    return click.option(
+        flag, type=click.Choice(values), default=values[0], show_default=True, help=text
     )
 
 
-def graph_options(fn: Command) -> Command:
-    """How to weigh and window interactions; the command receives ``graph_kw`` for build_graph."""
+_SPLIT = [
+    click.option(
+        "--min-gain",
+        type=float,
+        default=0.1,
+        show_default=True,
+        help="Modularity a sub-split must gain over a random graph with the same degrees.",
+    ),
+    click.option(
+        "--no-refine",
+        is_flag=True,
+        help="Keep Leiden's communities as they are (no structure-tested sub-splits).",
+    ),
+    click.option(
+        "--max-size",
+        type=int,
+        default=None,
+        help="Hard cap: split segments above this size, structure or not.",
+    ),
+    click.option(
+        "--min-size",
+        type=int,
+        default=5,
+        show_default=True,
+        help="Segments smaller than this go to the fringe.",
+    ),
+    _choice("--backend", ("igraph", "leidenalg"), "Leiden implementation."),
+]
 
-    @functools.wraps(fn)
-    def wrapper(
-        *args: Any,
-        kind_weights: tuple[str, ...],
-        half_life: str | None,
-        since: str | None,
-        until: str | None,
-        **kw: Any,
-    ) -> Any:
-        from .graph.build import parse_kind_weights
 
-        kw["graph_kw"] = {
-            "kind_weights": parse_kind_weights(kind_weights) if kind_weights else None,
-            "half_life": half_life,
-            "since": since,
-            "until": until,
-        }
-        return fn(*args, **kw)
+def _resolution(text: str) -> float | str:
+    """``--resolution``: a number, else the text (``auto``; anything else is refused)."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
-    return _apply(
-        wrapper,
-        [
-            click.option(
-                "--weight",
-                "kind_weights",
-                multiple=True,
-                metavar="KIND=W",
-                help="Weight of one interaction of a kind, e.g. --weight reply=3.",
-            ),
-            click.option(
-                "--half-life", default=None, help="Time decay half-life, e.g. 30d, 12h, 2w."
-            ),
-            click.option("--since", default=None, help="Keep interactions at or after this date."),
-            click.option("--until", default=None, help="Keep interactions before this date."),
-        ],
+
+def _segment(v: dict[str, Any]) -> Any:
+    from .segments.options import SegmentOptions
+
+    extra = {}
+    if "objective" in v:
+        extra = {"objective": v["objective"], "resolution": _resolution(v["resolution"])}
+    return SegmentOptions(
+        min_gain=None if v["no_refine"] else v["min_gain"],
+        max_size=v["max_size"],
+        min_size=v["min_size"],
+        backend=v["backend"],
+        **extra,
     )
 
 
-def segment_options(fn: Command) -> Command:
-    """How to split and keep segments; the command receives ``segment_kw`` for find_segments."""
+split_options = _group("segment", _SPLIT, _segment)
+"""How to split and keep segments (no --objective/--resolution: ``scan`` sets those); the
+command receives ``segment`` (SegmentOptions)."""
 
-    @functools.wraps(fn)
-    def wrapper(
-        *args: Any,
-        min_gain: float,
-        no_refine: bool,
-        max_size: int | None,
-        min_size: int,
-        backend: str,
-        **kw: Any,
-    ) -> Any:
-        kw["segment_kw"] = {
-            "min_gain": None if no_refine else min_gain,
-            "max_size": max_size,
-            "min_size": min_size,
-            "backend": backend,
-        }
-        return fn(*args, **kw)
+segment_options = _group(
+    "segment",
+    [
+        _choice("--objective", ("modularity", "cpm"), "Leiden quality function."),
+        click.option(
+            "--resolution",
+            default="1.0",
+            show_default=True,
+            help="Leiden resolution (higher = smaller segments), or 'auto': the scan's "
+            "recommendation.",
+        ),
+        *_SPLIT,
+    ],
+    _segment,
+)
+"""--objective, --resolution and how to split; the command receives ``segment``."""
 
-    return _apply(
-        wrapper,
-        [
-            click.option(
-                "--min-gain",
-                type=float,
-                default=0.1,
-                show_default=True,
-                help="Modularity a sub-split must gain over a random graph with the same degrees.",
-            ),
-            click.option(
-                "--no-refine",
-                is_flag=True,
-                help="Keep Leiden's communities as they are (no structure-tested sub-splits).",
-            ),
-            click.option(
-                "--max-size",
-                type=int,
-                default=None,
-                help="Hard cap: split segments above this size, structure or not.",
-            ),
-            click.option(
-                "--min-size",
-                type=int,
-                default=5,
-                show_default=True,
-                help="Segments smaller than this go to the fringe.",
-            ),
-            click.option(
-                "--backend",
-                type=click.Choice(["igraph", "leidenalg"]),
-                default="igraph",
-                show_default=True,
-                help="Leiden implementation.",
-            ),
-        ],
-    )
+
+def _rank(v: dict[str, Any]) -> Any:
+    from .influencers.rank import RankOptions
+
+    weights = pairs(v["score_weights"], "--score-weight")
+    return RankOptions(score_weights=weights or None, top=v["top"])
+
+
+rank_options = _group(
+    "rank",
+    [
+        click.option(
+            "--score-weight",
+            "score_weights",
+            multiple=True,
+            metavar="MEASURE=W",
+            help="Composite score weight, e.g. --score-weight betweenness=0.3.",
+        ),
+        click.option(
+            "--top",
+            type=int,
+            default=10,
+            show_default=True,
+            help="People per segment in shortlist.csv.",
+        ),
+    ],
+    _rank,
+)
+"""Composite score weights and shortlist length; the command receives ``rank`` (RankOptions)."""
+
+
+def run_options(fn: Command) -> Command:
+    """Every option of a run: the command receives ``data``, ``read``, ``graph``, ``segment``
+    and ``rank``, ready for :func:`nichegraph.analyze`."""
+    return reader_options(graph_options(segment_options(rank_options(fn))))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import platform
 import resource
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,33 +16,28 @@ import pandas as pd
 
 from . import __version__
 from ._memory import check_memory, input_rows, out_of_memory
+from ._options import route_options
 from ._random import check_seed
 from ._repr import short_repr
 from .errors import InputError
 from .export.csv import csv_text
 from .export.pseudonymise import Pseudonymiser, load_key, path_terms, protected_terms
 from .export.run import check_outdir, json_text, write_run_folder
-from .graph.build import (
-    InteractionGraph,
-    build_graph,
-    parse_date,
-    parse_duration,
-    parse_kind_weights,
-)
+from .graph.build import GraphOptions, InteractionGraph, build_graph
 from .graph.formats import ReadOptions
 from .graph.identity import load_people
 from .graph.read import Interactions, read_interactions
-from .graph.schema import parse_kind_aliases
-from .influencers.rank import check_score_weights, rank_influencers, shortlist
+from .influencers.rank import RankOptions, rank_influencers, shortlist
 from .segments.consensus import consensus_segments
 from .segments.flows import FLOW_COLUMNS, segment_flows
-from .segments.leiden import check_segment_options, find_segments
+from .segments.leiden import find_segments
+from .segments.options import SegmentOptions
 from .segments.profiles import PROFILE_COLUMNS, profile_segments
 from .segments.result import FRINGE, Segmentation
 from .segments.scan import SCAN_FILES, Scan, scan_resolution
 from .segments.stability import DEFAULT_RUNS, Stability, run_memberships, segment_stability
 
-__all__ = ["OUTPUT_FILES", "AnalysisResult", "analyze"]
+__all__ = ["OUTPUT_FILES", "RUN_OPTIONS", "AnalysisResult", "analyze", "run_options"]
 
 OUTPUT_FILES = (
     "segments.csv",
@@ -206,33 +201,38 @@ def _label(data: Any) -> str:
     return f"<{type(data).__name__}>" if not isinstance(data, str | Path) else str(data)
 
 
-_SEGMENT_OPTIONS = ("objective", "min_gain", "max_size", "min_size", "backend")
+RUN_OPTIONS = (ReadOptions, GraphOptions, SegmentOptions, RankOptions)
+"""The option classes of a run, in stage order; :func:`analyze` takes any of their fields."""
 
 
-def _check_options(opts: dict[str, Any]) -> None:
-    """Validate every option before any work is done."""
-    r = opts["resolution"]
-    if isinstance(r, str) and r == "auto":
-        if opts["objective"] == "cpm":
-            raise InputError("--resolution auto scans modularity; give a number with cpm")
-        r = 1.0
-    elif isinstance(r, str):
-        raise InputError(f"--resolution must be a positive number or 'auto', got {r!r}")
-    check_segment_options(**{k: opts[k] for k in _SEGMENT_OPTIONS}, resolution=r)
-    st = opts["stability"]
-    if isinstance(st, bool) or not isinstance(st, int) or st < 0:
-        raise InputError(f"--stability must be a number of runs >= 0, got {st!r}")
-    top = opts["top"]
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise InputError(f"--top must be a positive integer, got {top!r}")
-    for name in ("since", "until"):
-        if opts[name] is not None:
-            parse_date(opts[name], f"--{name}")
-    if opts["half_life"] is not None:
-        parse_duration(opts["half_life"])
-    if opts["kind_weights"]:
-        parse_kind_weights(dict(opts["kind_weights"]))
-    check_score_weights(opts["score_weights"])
+def run_options(
+    read: ReadOptions | None = None,
+    graph: GraphOptions | None = None,
+    segment: SegmentOptions | None = None,
+    rank: RankOptions | None = None,
+    **options: Any,
+) -> tuple[ReadOptions, GraphOptions, SegmentOptions, RankOptions]:
+    """The four option objects of a run: those given, with each flat keyword in ``options``
+    set on the one class that has a field of that name (unknown names raise InputError).
+
+    >>> read, graph, segment, rank = run_options(resolution=2, top=3, sep=";")
+    >>> segment.resolution, rank.top, read.sep
+    (2.0, 3, ';')
+    """
+    given = {"read": read, "graph": graph, "segment": segment, "rank": rank}
+    r, g, s, k = route_options(RUN_OPTIONS, given, options)
+    return r, g, s, k
+
+
+def check_stability(stability: Any) -> int:
+    """``stability`` (runs) if it is an integer >= 0, else InputError naming it.
+
+    >>> check_stability(3)
+    3
+    """
+    if isinstance(stability, bool) or not isinstance(stability, int) or stability < 0:
+        raise InputError(f"stability must be a number of runs >= 0, got {stability!r}")
+    return stability
 
 
 def _segment(
@@ -269,26 +269,10 @@ def _segment(
 def analyze(
     data: Any,
     *,
-    mapping: Mapping[str, str] | None = None,
-    sep: str | None = None,
-    encoding: str = "utf-8",
-    format: str | None = None,
-    header: bool = True,
-    columns: str | Sequence[str] | None = None,
-    kind_aliases: Mapping[str, str] | Sequence[str] | None = None,
-    dayfirst: bool | None = None,
-    kind_weights: Mapping[str, float] | None = None,
-    half_life: str | float | None = None,
-    since: Any = None,
-    until: Any = None,
-    objective: str = "modularity",
-    resolution: float | str = 1.0,
-    min_gain: float | None = 0.1,
-    max_size: int | None = None,
-    min_size: int = 5,
-    backend: str = "igraph",
-    score_weights: Mapping[str, float] | None = None,
-    top: int = 10,
+    read: ReadOptions | None = None,
+    graph: GraphOptions | None = None,
+    segment: SegmentOptions | None = None,
+    rank: RankOptions | None = None,
     people: Any = None,
     pseudonymise: bool = False,
     key: str | bytes | None = None,
@@ -297,12 +281,15 @@ def analyze(
     outdir: str | Path | None = None,
     progress: Progress | None = None,
     seed: int | None = None,
+    **options: Any,
 ) -> AnalysisResult:
     """Run every step on a log (path or DataFrame) and return an :class:`AnalysisResult`.
 
-    Options are those of :func:`read_interactions`, :func:`build_graph`,
-    :func:`find_segments`, :func:`rank_influencers` and :func:`shortlist`. Every option is
-    checked before any work; with ``outdir`` the run folder is written (atomically) at the end.
+    Options are :class:`ReadOptions`, :class:`GraphOptions`, :class:`SegmentOptions` and
+    :class:`RankOptions` objects (``read=``, ``graph=``, ``segment=``, ``rank=``), or any of
+    their fields as flat keywords (``resolution=2.0, top=5``; see :func:`run_options`). Every
+    option is checked before any work; with ``outdir`` the run folder is written (atomically)
+    at the end.
     ``people`` (a people table) merges each person's handles into one node;
     ``pseudonymise=True`` replaces every handle with a keyed hash and leaves text out, with
     ``key`` or else ``$NICHEGRAPH_KEY`` (:mod:`nichegraph.export.pseudonymise`).
@@ -323,36 +310,18 @@ def analyze(
     ['segment', 'path', 'rank', 'person']
     """
     seed = check_seed(seed)
+    ropts, gopts, sopts, kopts = run_options(read, graph, segment, rank, **options)
     params: dict[str, Any] = {
-        "mapping": dict(mapping or {}),
-        "sep": sep,
-        "encoding": encoding,
-        "format": format,
-        "header": header,
-        "columns": columns if columns is None or isinstance(columns, str) else ",".join(columns),
-        "kind_aliases": dict(parse_kind_aliases(kind_aliases)),
-        "dayfirst": dayfirst,
-        "kind_weights": dict(kind_weights or {}),
-        "half_life": half_life,
-        "since": None if since is None else str(since),
-        "until": None if until is None else str(until),
-        "objective": objective,
-        "resolution": resolution,
-        "min_gain": min_gain,
-        "max_size": max_size,
-        "min_size": min_size,
-        "backend": backend,
-        "score_weights": dict(score_weights) if score_weights else None,
-        "top": top,
+        **asdict(ropts),
+        **asdict(gopts),
+        **asdict(sopts),
+        **asdict(kopts),
         "seed": seed,
         "people": None if people is None else _label(people),
         "pseudonymise": bool(pseudonymise),
-        "stability": stability,
+        "stability": check_stability(stability),
         "consensus": bool(consensus),
     }
-    _check_options(params)
-    ReadOptions.make(format=format, mapping=mapping, sep=sep, encoding=encoding, header=header,
-                     columns=columns, kind_aliases=kind_aliases, dayfirst=dayfirst)  # fmt: skip
     given = [*(data if isinstance(data, list | tuple) else [data]), people]  # paths to withhold
     people = None if people is None else load_people(people)
     if key is not None and not pseudonymise:
@@ -388,18 +357,7 @@ def analyze(
     check_memory(input_rows(data), "read")  # the reader allocates in C++ (Arrow) too
     inter: Interactions = stage(
         "read",
-        lambda: read_interactions(
-            data,
-            mapping=mapping,
-            sep=sep,
-            encoding=encoding,
-            people=people,
-            format=format,
-            header=header,
-            columns=columns,
-            kind_aliases=kind_aliases,
-            dayfirst=dayfirst,
-        ),
+        lambda: read_interactions(data, ropts, people=people),
     )
     rows["kept"] = inter.report.rows_kept
     check_memory(
@@ -416,40 +374,38 @@ def analyze(
         )
 
     def build() -> tuple[Interactions, InteractionGraph]:
-        g = build_graph(
-            inter, kind_weights=kind_weights, half_life=half_life, since=since, until=until
-        )  # on the raw names, so a pseudonymised run keeps the same vertex order
+        g = build_graph(inter, gopts)  # on the raw names: a pseudonymised run keeps vertex order
         return (inter, g) if pseudo is None else (pseudo.interactions(inter), pseudo.graph(g))
 
-    inter, graph = stage("build", build)
-    opts: dict[str, Any] = {k: params[k] for k in _SEGMENT_OPTIONS}
+    inter, graph_ = stage("build", build)
+    opts = sopts.kwargs(resolution=False)
     scan = None
-    if resolution == "auto":
+    if sopts.resolution == "auto":
         report = step("scan")
 
         def scanned(i: int, total: int, r: float) -> None:
             if report:
                 report(f"resolution {r:g} done ({i} of {total})")
 
-        scan = stage("scan", lambda: scan_resolution(graph, seed=seed, progress=scanned, **opts))
-    opts["resolution"] = scan.recommended if scan is not None else resolution
-    seg, stab = _segment(graph, opts, stability, consensus, seed, stage, step)
+        scan = stage("scan", lambda: scan_resolution(graph_, seed=seed, progress=scanned, **opts))
+    opts["resolution"] = scan.recommended if scan is not None else sopts.resolution
+    seg, stab = _segment(graph_, opts, stability, consensus, seed, stage, step)
     infl: pd.DataFrame = stage(
         "rank",
         lambda: rank_influencers(
-            graph, seg, weights=score_weights, seed=seed, progress=step("rank")
+            graph_, seg, weights=kopts.score_weights, seed=seed, progress=step("rank")
         ),
     )
-    short = shortlist(infl, top=top)
+    short = shortlist(infl, top=kopts.top)
     profiles, flows = stage(  # segment profiles and the flows between segments
         "profile",
         lambda: (
-            profile_segments(inter, seg, since=since, until=until),
-            segment_flows(graph, seg),
+            profile_segments(inter, seg, since=gopts.since, until=gopts.until),
+            segment_flows(graph_, seg),
         ),
     )
     result = AnalysisResult(
-        inter, graph, seg, infl, short, params, timings, profiles=profiles, flows=flows,
+        inter, graph_, seg, infl, short, params, timings, profiles=profiles, flows=flows,
         pseudonymiser=pseudo, stability=stab, scan=scan,
     )  # fmt: skip
     if outdir is not None:

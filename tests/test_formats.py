@@ -302,9 +302,7 @@ def test_format_option_overrides_detection(tmp_path):
     assert read_interactions(path, format="reddit").report.format == "reddit"
     assert read_interactions(path).report.format == "reddit"  # detected from the keys
     assert error(path, format="csv").startswith(f"{path} has no 'source' and no 'target' column")
-    assert error(path, format="yaml") == (
-        f"unknown --format 'yaml'; use one of {', '.join(FORMATS)}"
-    )
+    assert error(path, format="yaml") == (f"unknown format 'yaml'; use one of {', '.join(FORMATS)}")
 
 
 def test_several_formats_as_one_log(tmp_path):
@@ -333,10 +331,10 @@ def test_several_formats_as_one_log(tmp_path):
 
 
 def test_read_options_are_checked_before_reading():
-    assert ReadOptions.make(columns=" source , target ").columns == ("source", "target")
-    with pytest.raises(InputError, match="--no-header needs --columns"):
-        ReadOptions.make(header=False)
+    assert ReadOptions(columns=" source , target ").columns == ("source", "target")
+    with pytest.raises(InputError, match="header=False needs columns"):
+        ReadOptions(header=False)
     with pytest.raises(InputError, match="'source' is named twice"):
-        ReadOptions.make(columns="source,source,target")
+        ReadOptions(columns="source,source,target")
     with pytest.raises(InputError, match="expected CODE=KIND"):
-        ReadOptions.make(kind_aliases=["QT"])
+        ReadOptions(kind_aliases=["QT"])

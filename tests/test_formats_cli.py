@@ -64,7 +64,7 @@ def test_higgs_slice_end_to_end_with_the_documented_command(tmp_path):
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["input"]["format"] == "csv"
     assert manifest["input"]["files"][0]["header"] is False
-    assert manifest["parameters"]["columns"] == "source,target,timestamp,kind"
+    assert manifest["parameters"]["columns"] == ["source", "target", "timestamp", "kind"]
     assert manifest["parameters"]["header"] is False
     # the account the most distinct people engaged with leads its segment
     table = ng.read_interactions(

@@ -168,5 +168,5 @@ def test_shortlist():
     )
     assert ng.shortlist(inf, top=2)["person"].tolist() == ["a", "b", "d"]  # e: no engagement
     for bad in (0, -3):
-        with pytest.raises(ng.InputError, match="--top must be a positive integer"):
+        with pytest.raises(ng.InputError, match="top must be a positive integer"):
             ng.shortlist(inf, top=bad)

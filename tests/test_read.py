@@ -645,9 +645,7 @@ def test_explicit_separator(tmp_path):
     assert read_interactions(path, sep="|").table["target"].tolist() == ["b"]
     tsv = write(tmp_path / "log.txt", "source\ttarget\na\tb\n")
     assert read_interactions(tsv, sep="\\t").report.format == "tsv"
-    assert input_error(path, sep="||") == (
-        "the separator must be a single character, got '||'; e.g. ';'"
-    )
+    assert input_error(path, sep="||") == ("sep must be a single character, got '||'; e.g. ';'")
 
 
 def test_wrong_separator_gives_a_hint(tmp_path):
@@ -690,7 +688,8 @@ def test_bad_byte_in_the_header(tmp_path):
 def test_unknown_encoding(tmp_path):
     path = write(tmp_path / "log.csv", "source,target\na,b\n")
     assert input_error(path, encoding="klingon") == (
-        "unknown text encoding 'klingon'; pass a Python codec name such as utf-8 or latin-1"
+        "encoding 'klingon' is not a known text encoding; pass a Python codec name such as "
+        "utf-8 or latin-1"
     )
 
 

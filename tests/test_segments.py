@@ -127,8 +127,8 @@ def test_cpm_objective_finds_denser_groups(planted):
         ({"objective": "infomap"}, "objective must be one of"),
         ({"backend": "networkx"}, "backend must be one of"),
         ({"resolution": 0}, "resolution must be a positive number"),
-        ({"min_size": 0}, "--min-size must be an integer >= 1"),
-        ({"max_size": 1}, "--max-size must be an integer >= 2"),
+        ({"min_size": 0}, "min_size must be an integer >= 1"),
+        ({"max_size": 1}, "max_size must be an integer >= 2"),
         ({"seed": -1}, "seed must be a non-negative integer"),
     ],
 )

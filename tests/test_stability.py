@@ -123,7 +123,7 @@ def test_run_memberships_are_seeded_children():
     "kwargs, message",
     [
         ({"runs": 0}, "runs must be a positive integer, got 0"),
-        ({"runs": 2, "resolutoin": 2}, "unknown segmentation option 'resolutoin'"),
+        ({"runs": 2, "resolutoin": 2}, "unknown option 'resolutoin'"),
         ({"memberships": np.zeros((2, 3))}, "memberships must be runs x"),
     ],
 )

@@ -3,11 +3,13 @@
 from .build import (
     DEFAULT_KIND_WEIGHTS,
     BuildReport,
+    GraphOptions,
     InteractionGraph,
     build_graph,
     parse_duration,
     parse_kind_weights,
 )
+from .formats import ReadOptions
 from .read import Interactions, ReadReport, read_interactions
 from .schema import CANONICAL, HEADER_ALIASES, KIND_ALIASES, parse_mapping
 
@@ -17,8 +19,10 @@ __all__ = [
     "HEADER_ALIASES",
     "KIND_ALIASES",
     "BuildReport",
+    "GraphOptions",
     "InteractionGraph",
     "Interactions",
+    "ReadOptions",
     "ReadReport",
     "build_graph",
     "parse_duration",

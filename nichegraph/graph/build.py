@@ -15,6 +15,7 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
+from .._options import make_options
 from .._repr import short_repr
 from ..errors import InputError
 from .schema import KIND_ALIASES
@@ -22,6 +23,7 @@ from .schema import KIND_ALIASES
 __all__ = [
     "DEFAULT_KIND_WEIGHTS",
     "BuildReport",
+    "GraphOptions",
     "InteractionGraph",
     "build_graph",
     "parse_date",
@@ -206,18 +208,52 @@ class InteractionGraph:
         return g
 
 
+@dataclass(frozen=True, kw_only=True)
+class GraphOptions:
+    """How to weigh and window interactions (the keywords of :func:`build_graph`).
+
+    ``kind_weights`` (``{kind: weight}`` or ``["reply=3"]``) overrides
+    :data:`DEFAULT_KIND_WEIGHTS`; ``half_life`` (``"30d"``) decays old rows; ``since``/``until``
+    keep rows in ``[since, until)`` (kept as text, so ``asdict()`` is JSON-ready).
+
+    >>> GraphOptions(kind_weights=["reply=4"], since="2026-01-01").kind_weights
+    {'reply': 4.0}
+    >>> GraphOptions(since="2026-02-01", until="2026-01-01")
+    Traceback (most recent call last):
+    ...
+    nichegraph.errors.InputError: since 2026-02-01 is not before until 2026-01-01
+    """
+
+    kind_weights: dict[str, float] = field(default_factory=dict)
+    half_life: str | float | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def __post_init__(self) -> None:
+        weights = self.kind_weights
+        object.__setattr__(self, "kind_weights", parse_kind_weights(weights) if weights else {})
+        if self.half_life is not None:
+            parse_duration(self.half_life)
+        stamps = {}
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None:
+                stamps[name] = parse_date(value, name)
+                object.__setattr__(self, name, str(value))
+        if len(stamps) == 2 and stamps["since"] >= stamps["until"]:
+            raise InputError(f"since {self.since} is not before until {self.until}")
+
+
 def build_graph(
     interactions: Any,
-    *,
-    kind_weights: Mapping[str, float] | None = None,
-    half_life: str | float | pd.Timedelta | None = None,
-    since: Any = None,
-    until: Any = None,
+    options: GraphOptions | None = None,
+    **kw: Any,
 ) -> InteractionGraph:
     """Aggregate interactions into an :class:`InteractionGraph`.
 
     ``interactions`` is the result of :func:`nichegraph.read_interactions` or a DataFrame with
-    at least ``source`` and ``target``. ``kind_weights`` overrides :data:`DEFAULT_KIND_WEIGHTS`;
+    at least ``source`` and ``target``. The options are a :class:`GraphOptions` or its fields as
+    keywords (keywords win): ``kind_weights`` overrides :data:`DEFAULT_KIND_WEIGHTS`;
     ``half_life`` (e.g. ``"30d"``) decays each row by ``0.5 ** (age / half_life)`` where age is
     measured back from the newest timestamp; ``since``/``until`` keep rows in
     ``[since, until)``. Posts (kind ``post`` of an author to themself: activity, not an
@@ -230,6 +266,13 @@ def build_graph(
     >>> ig_.n_nodes, ig_.n_edges, ig_.graph.es["weight"]
     (3, 2, [3.5, 1.5])
     """
+    opts = make_options(GraphOptions, options, **kw)
+    kind_weights, half_life, since, until = (
+        opts.kind_weights,
+        opts.half_life,
+        opts.since,
+        opts.until,
+    )
     if isinstance(interactions, pd.DataFrame):
         from .read import read_interactions
 
@@ -237,9 +280,8 @@ def build_graph(
     table: pd.DataFrame = interactions.table
     weights = dict(DEFAULT_KIND_WEIGHTS)
     if kind_weights:
-        given = parse_kind_weights(dict(kind_weights))
-        _check_kinds_present(given, table)
-        weights.update(given)
+        _check_kinds_present(kind_weights, table)
+        weights.update(kind_weights)
     hl = parse_duration(half_life) if half_life is not None else None
     rows_in = len(table)
     dropped: dict[str, int] = {}
@@ -252,8 +294,6 @@ def build_graph(
             "--since/--until/--half-life need a timestamp column; the log has none "
             "(map one with --map timestamp=COLUMN)"
         )
-    if since_ts is not None and until_ts is not None and since_ts >= until_ts:
-        raise InputError(f"--since {since} is not before --until {until}")
 
     keep = np.ones(rows_in, dtype=bool)
     if since_ts is not None or until_ts is not None:

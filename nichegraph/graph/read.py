@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._options import make_options
 from .._repr import short_repr
 from ..errors import InputError
 from .columns import TIME_DTYPE
@@ -108,22 +109,17 @@ class Interactions:
 
 def read_interactions(
     data: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
+    options: ReadOptions | None = None,
     *,
-    mapping: Mapping[str, str] | None = None,
-    sep: str | None = None,
-    encoding: str = "utf-8",
     people: str | os.PathLike[str] | pd.DataFrame | PeopleTable | None = None,
-    format: str | None = None,
-    header: bool = True,
-    columns: str | Sequence[str] | None = None,
-    kind_aliases: Mapping[str, str] | Sequence[str] | None = None,
-    dayfirst: bool | None = None,
+    **kw: Any,
 ) -> Interactions:
     """Read an interaction log into the canonical table.
 
     ``data`` is a file path, a folder (its log files), a glob (``"logs/*.jsonl.gz"``), a list
     of these (read as one log, formats may differ), or a pandas DataFrame. Formats are
-    detected from content and extension: CSV/TSV, Parquet, NodeXL (``.xlsx`` Edges sheet or
+    detected from content and extension (the options are a :class:`ReadOptions` or its fields as
+    keywords; keywords win): CSV/TSV, Parquet, NodeXL (``.xlsx`` Edges sheet or
     CSV export), X API v2 pages, Reddit and Mastodon JSON, flat JSON records; any of them
     gzip- or zstd-compressed. ``format`` overrides the detection (one of
     :data:`~nichegraph.graph.formats.FORMATS`). ``mapping`` names columns for canonical fields
@@ -149,16 +145,7 @@ def read_interactions(
     >>> got.report.skipped, got.report.mapping["source"]
     ({'empty_source': 1}, 'from')
     """
-    opts = ReadOptions.make(
-        format=format,
-        mapping=mapping,
-        sep=sep,
-        encoding=encoding,
-        header=header,
-        columns=columns,
-        kind_aliases=kind_aliases,
-        dayfirst=dayfirst,
-    )
+    opts = make_options(ReadOptions, options, **kw)
     table = None if people is None else load_people(people)  # validated before the log is read
     if isinstance(data, pd.DataFrame):
         label, parts = "<DataFrame>", [from_frame(data, opts)]

@@ -9,12 +9,13 @@ from .measures import (
     pivots_needed,
     reach,
 )
-from .rank import COMPOSITE_WEIGHTS, INFLUENCER_COLUMNS, rank_influencers, shortlist
+from .rank import COMPOSITE_WEIGHTS, INFLUENCER_COLUMNS, RankOptions, rank_influencers, shortlist
 from .roles import assign_roles, participation, within_z
 
 __all__ = [
     "COMPOSITE_WEIGHTS",
     "INFLUENCER_COLUMNS",
+    "RankOptions",
     "assign_roles",
     "betweenness",
     "coreness",

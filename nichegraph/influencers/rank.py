@@ -9,6 +9,8 @@ broken by in-segment PageRank, then by name, so ranks are a permutation within e
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +32,7 @@ from .roles import assign_roles, participation, within_z
 __all__ = [
     "COMPOSITE_WEIGHTS",
     "INFLUENCER_COLUMNS",
+    "RankOptions",
     "check_score_weights",
     "rank_influencers",
     "shortlist",
@@ -90,6 +93,37 @@ def check_score_weights(weights: Mapping[str, float] | None) -> dict[str, float]
     if sum(out.values()) <= 0:
         raise InputError("score weights must not all be zero")
     return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class RankOptions:
+    """How to rank and shortlist: ``score_weights`` of the composite score (``None``: the
+    defaults, :data:`~nichegraph.influencers.COMPOSITE_WEIGHTS`) and the ``top`` people per
+    segment kept in the shortlist.
+
+    >>> RankOptions(score_weights={"pagerank": 1}, top=3).top
+    3
+    >>> RankOptions(top=0)
+    Traceback (most recent call last):
+    ...
+    nichegraph.errors.InputError: top must be a positive integer, got 0
+    """
+
+    score_weights: dict[str, float] | None = None
+    top: int = 10
+
+    def __post_init__(self) -> None:
+        weights: Mapping[str, Any] | None = self.score_weights
+        if weights is not None and not isinstance(weights, Mapping):
+            raise InputError(
+                f"score_weights must be a mapping of measure to weight, got {weights!r}"
+            )
+        full = check_score_weights(weights)
+        object.__setattr__(self, "score_weights", {m: full[m] for m in weights or {}} or None)
+        top = self.top
+        if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
+            raise InputError(f"top must be a positive integer, got {top!r}")
+        object.__setattr__(self, "top", int(top))
 
 
 def rank_influencers(
@@ -197,7 +231,6 @@ def shortlist(influencers: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
     >>> shortlist(inf, top=2)["person"].tolist()
     ['a', 'b', 'c']
     """
-    if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
-        raise InputError(f"--top must be a positive integer, got {top!r}")
+    top = RankOptions(top=top).top  # checked there
     engaged = influencers["in_strength"] > 0
     return influencers[engaged & (influencers["rank"] <= top)].reset_index(drop=True)

@@ -3,6 +3,7 @@
 from .consensus import consensus_segments, segmentation_from_membership
 from .flows import FLOW_COLUMNS, between_segment_weight, segment_flows
 from .leiden import BACKENDS, OBJECTIVES, find_segments, leiden_membership, symmetrise
+from .options import SegmentOptions
 from .profiles import PROFILE_COLUMNS, profile_segments
 from .quality import segment_quality
 from .result import FRINGE, Segmentation
@@ -16,6 +17,7 @@ __all__ = [
     "OBJECTIVES",
     "PROFILE_COLUMNS",
     "Scan",
+    "SegmentOptions",
     "Segmentation",
     "Stability",
     "between_segment_weight",

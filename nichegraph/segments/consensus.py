@@ -170,7 +170,7 @@ def consensus_segments(
     if not (isinstance(threshold, int | float) and 0 < threshold <= 1):
         raise InputError(f"consensus threshold must be in (0, 1], got {threshold!r}")
     seed = check_seed(seed)
-    opts = {"min_size": 5, **_options(None, options)}
+    opts = _options(None, options)
     if memberships is None:
         memberships = run_memberships(g, runs=runs, seed=seed, **opts)
     memberships = np.asarray(memberships)

@@ -20,9 +20,11 @@ from typing import Any
 import igraph as ig
 import numpy as np
 
+from .._options import make_options
 from .._random import check_seed
 from ..errors import InputError
 from ..graph.build import InteractionGraph
+from .options import BACKENDS, OBJECTIVES, SegmentOptions
 from .quality import segment_quality
 from .result import FRINGE, Segmentation, path_text
 
@@ -35,9 +37,7 @@ __all__ = [
     "symmetrise",
 ]
 
-OBJECTIVES = ("modularity", "cpm")
 _MAX_ITERATIONS = 100  # Leiden iterations per run (it stops earlier once stable)
-BACKENDS = ("igraph", "leidenalg")
 
 
 def symmetrise(graph: ig.Graph) -> ig.Graph:
@@ -178,60 +178,31 @@ def _community_graphs(und: ig.Graph, groups: list[np.ndarray]) -> list[ig.Graph]
     return out
 
 
-def _is_number(x: Any) -> bool:
-    return (
-        isinstance(x, int | float | np.integer | np.floating)
-        and not isinstance(x, bool)
-        and bool(np.isfinite(x))
-    )
-
-
-def check_segment_options(
-    *,
-    objective: str = "modularity",
-    resolution: float = 1.0,
-    min_gain: float | None = 0.1,
-    max_size: int | None = None,
-    min_size: int = 5,
-    backend: str = "igraph",
-) -> None:
-    """Raise :class:`InputError` for a bad :func:`find_segments` option (before any work).
+def check_segment_options(**options: Any) -> SegmentOptions:
+    """The :class:`SegmentOptions` of :func:`find_segments` keywords (a number as resolution).
 
     >>> check_segment_options(min_size=0)
     Traceback (most recent call last):
     ...
-    nichegraph.errors.InputError: --min-size must be an integer >= 1, got 0
+    nichegraph.errors.InputError: min_size must be an integer >= 1, got 0
     """
-    if objective not in OBJECTIVES:
-        raise InputError(f"--objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
-    if backend not in BACKENDS:
-        raise InputError(f"--backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
-    if not _is_number(resolution) or resolution <= 0:
-        raise InputError(f"--resolution must be a positive number, got {resolution!r}")
-    if not isinstance(min_size, int | np.integer) or isinstance(min_size, bool) or min_size < 1:
-        raise InputError(f"--min-size must be an integer >= 1, got {min_size!r}")
-    if max_size is not None and (
-        not isinstance(max_size, int | np.integer) or max_size < max(2, min_size)
-    ):
-        raise InputError(f"--max-size must be an integer >= 2 and >= --min-size, got {max_size!r}")
-    if min_gain is not None and not _is_number(min_gain):
-        raise InputError(f"--min-gain must be a number, got {min_gain!r}")
+    opts = make_options(SegmentOptions, **options)
+    if opts.resolution == "auto":
+        raise InputError("resolution 'auto' is for analyze (scan_resolution); give a number")
+    return opts
 
 
 def find_segments(
     graph: InteractionGraph | ig.Graph,
+    options: SegmentOptions | None = None,
     *,
-    objective: str = "modularity",
-    resolution: float = 1.0,
-    min_gain: float | None = 0.1,
-    max_size: int | None = None,
-    min_size: int = 5,
-    backend: str = "igraph",
     seed: int | None = None,
     progress: Callable[[str], None] | None = None,
+    **kw: Any,
 ) -> Segmentation:
     """Find hierarchical micro-segments of an interaction graph.
 
+    The options are a :class:`SegmentOptions` or its fields as keywords (keywords win).
     ``objective`` is ``"modularity"`` (RB configuration model with ``resolution``) or
     ``"cpm"`` (constant Potts model, ``resolution`` = density threshold). Every segment of at
     least ``2 * min_size`` people is split again where the split gains at least ``min_gain``
@@ -248,14 +219,9 @@ def find_segments(
     """
     g = graph.graph if isinstance(graph, InteractionGraph) else graph
     seed = check_seed(seed)
-    check_segment_options(
-        objective=objective,
-        resolution=resolution,
-        min_gain=min_gain,
-        max_size=max_size,
-        min_size=min_size,
-        backend=backend,
-    )
+    opts = check_segment_options(**{**(options.kwargs() if options else {}), **kw})
+    objective, resolution, backend = opts.objective, float(opts.resolution), opts.backend
+    min_gain, max_size, min_size = opts.min_gain, opts.max_size, opts.min_size
 
     und = symmetrise(g)
     if progress:

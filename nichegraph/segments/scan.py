@@ -240,14 +240,8 @@ def scan_resolution(
     """
     if "resolution" in options:
         raise InputError("scan_resolution takes resolutions=[...], not resolution=")
-    opts = {
-        "objective": "modularity",
-        "min_gain": 0.1,
-        "max_size": None,
-        "min_size": 5,
-        "backend": "igraph",
-        **_options(None, options),
-    }
+    opts = _options(None, options)
+    del opts["resolution"]
     grid = _check_resolutions(resolutions, opts.get("objective", "modularity"))
     runs = _check_runs(runs)
     seed = check_seed(seed)

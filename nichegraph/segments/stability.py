@@ -27,11 +27,13 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
+from .._options import make_options
 from .._random import check_seed, spawn_seeds
 from .._repr import short_repr
 from ..errors import InputError
 from ..graph.build import InteractionGraph
 from .leiden import find_segments
+from .options import SEGMENT_OPTIONS, SegmentOptions
 from .result import FRINGE, Segmentation
 
 __all__ = [
@@ -48,8 +50,6 @@ __all__ = [
 DEFAULT_RUNS = 10
 #: A segment whose mean best-match Jaccard is below this is flagged ``unstable``.
 UNSTABLE_BELOW = 0.5
-#: Options of :func:`~nichegraph.segments.find_segments` that a re-run repeats.
-SEGMENT_OPTIONS = ("objective", "resolution", "min_gain", "max_size", "min_size", "backend")
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,15 +121,11 @@ def singleton_fringe(membership: np.ndarray) -> np.ndarray:
 
 
 def _options(segmentation: Segmentation | None, options: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(options) - set(SEGMENT_OPTIONS))
-    if unknown:
-        raise InputError(
-            f"unknown segmentation option {unknown[0]!r}; use {', '.join(SEGMENT_OPTIONS)}"
-        )
+    """Every segmentation option: ``options``, else the segmentation's, else the default."""
     base = {}
     if segmentation is not None:
         base = {k: segmentation.params[k] for k in SEGMENT_OPTIONS if k in segmentation.params}
-    return {**base, **options}
+    return make_options(SegmentOptions, **{**base, **options}).kwargs()
 
 
 def _check_runs(runs: Any, name: str = "runs") -> int:

@@ -70,9 +70,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, kw_only=True)
 class ReadOptions:
-    """How to read a log; built and checked by :meth:`make` (every field keyword-only).
+    """How to read a log (the keywords of :func:`~nichegraph.read_interactions`), checked when
+    made: every bad value raises :class:`InputError` naming the option, before any reading.
 
-    >>> ReadOptions.make(sep="\\\\t", header=False, columns="source,target").columns
+    >>> ReadOptions(sep="\\t", header=False, columns="source,target").columns
     ('source', 'target')
     """
 
@@ -85,51 +86,43 @@ class ReadOptions:
     kind_aliases: dict[str, str] = field(default_factory=dict)
     dayfirst: bool | None = None  # numeric dates: None = decided per column from its values
 
-    @classmethod
-    def make(
-        cls,
-        *,
-        format: str | None = None,
-        mapping: Mapping[str, str] | None = None,
-        sep: str | None = None,
-        encoding: str = "utf-8",
-        header: bool = True,
-        columns: str | Sequence[str] | None = None,
-        kind_aliases: Mapping[str, str] | Sequence[str] | None = None,
-        dayfirst: bool | None = None,
-    ) -> ReadOptions:
-        """Validated options: every bad value raises :class:`InputError` before any reading."""
-        if format is not None:
-            format = str(format).strip().lower()
-            if format not in FORMATS:
-                raise InputError(f"unknown --format {format!r}; use one of {', '.join(FORMATS)}")
+    def __post_init__(self) -> None:
+        fmt, sep = self.format, self.sep
+        if fmt is not None:
+            fmt = str(fmt).strip().lower()
+            if fmt not in FORMATS:
+                raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
         if sep is not None:
             sep = {"\\t": "\t", "tab": "\t", "space": " "}.get(sep, sep)
             if len(sep) != 1:
-                raise InputError(f"the separator must be a single character, got {sep!r}; e.g. ';'")
+                raise InputError(f"sep must be a single character, got {sep!r}; e.g. ';'")
         try:
-            encoding = codecs.lookup(encoding).name
-        except LookupError:
+            encoding = codecs.lookup(self.encoding).name
+        except (LookupError, TypeError):
             raise InputError(
-                f"unknown text encoding {encoding!r}; pass a Python codec name such as utf-8 or "
-                "latin-1"
+                f"encoding {self.encoding!r} is not a known text encoding; pass a Python codec "
+                "name such as utf-8 or latin-1"
             ) from None
-        names = _check_columns(columns)
-        if not header and names is None:
+        names = _check_columns(self.columns)
+        if not self.header and names is None:
             raise InputError(
-                "--no-header needs --columns naming the fields in order, e.g. "
-                "--columns source,target,timestamp,kind"
+                "header=False needs columns naming the fields in order, e.g. "
+                "columns=source,target,timestamp,kind"
             )
-        return cls(
-            format=format,
-            mapping=check_mapping(mapping),
-            sep=sep,
-            encoding=encoding,
-            header=bool(header),
-            columns=names,
-            kind_aliases=parse_kind_aliases(kind_aliases),
-            dayfirst=None if dayfirst is None else bool(dayfirst),
-        )
+        set_ = object.__setattr__
+        set_(self, "format", fmt)
+        set_(self, "sep", sep)
+        set_(self, "encoding", encoding)
+        set_(self, "header", bool(self.header))
+        set_(self, "columns", names)
+        set_(self, "mapping", check_mapping(self.mapping))
+        set_(self, "kind_aliases", parse_kind_aliases(self.kind_aliases))
+        set_(self, "dayfirst", None if self.dayfirst is None else bool(self.dayfirst))
+
+    @classmethod
+    def make(cls, **options: Any) -> ReadOptions:
+        """``ReadOptions(**options)`` (kept for callers of the former constructor)."""
+        return cls(**options)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for ``run.json``)."""
@@ -145,14 +138,14 @@ def _check_columns(columns: str | Sequence[str] | None) -> tuple[str, ...] | Non
     names = tuple(str(c).strip() for c in items)
     if not names or all(n in IGNORED for n in names):
         raise InputError(
-            f"--columns {columns!r} names no field; give one name per field, e.g. "
-            "--columns source,target,timestamp,kind ('-' for a field to ignore)"
+            f"columns {columns!r} names no field; give one name per field, e.g. "
+            "columns=source,target,timestamp,kind ('-' for a field to ignore)"
         )
     named = [n for n in names if n not in IGNORED]
     twice = sorted({n for n in named if named.count(n) > 1})
     if twice:
         raise InputError(
-            f"--columns {','.join(names)}: {twice[0]!r} is named twice; name each field once "
+            f"columns {','.join(names)}: {twice[0]!r} is named twice; name each field once "
             "('-' for fields to ignore)"
         )
     return names
