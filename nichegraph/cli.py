@@ -179,7 +179,7 @@ def run(
     """
     from .export.pseudonymise import load_key
     from .pipeline import analyze, check_stability
-    from .terminal import print_run_summary
+    from .terminal import format_run_summary
 
     last = [time.monotonic()]
 
@@ -216,7 +216,7 @@ def run(
     if as_json:  # what run.json holds
         click.echo((Path(outdir) / "run.json").read_text(encoding="utf-8"), nl=False)
     elif not quiet:
-        print_run_summary(result, outdir)
+        click.echo(format_run_summary(result, outdir))
 
 
 @cli.command()
@@ -251,6 +251,7 @@ def scan(
     stability), scan.png and scan.json; `run --resolution auto` uses the recommendation.
     """
     from .export.run import check_outdir
+    from .export.scan import save_scan
     from .graph.build import build_graph
     from .graph.read import read_interactions
     from .segments.scan import SCAN_FILES, scan_resolution
@@ -271,7 +272,7 @@ def scan(
         progress=progress,
         seed=seed,
     )
-    result.save(outdir)
+    save_scan(result, outdir)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, default=str))
     elif not quiet:
@@ -285,13 +286,13 @@ def scan(
 def inspect(data: Any, read: ReadOptions, seed: int | None, quiet: bool, as_json: bool) -> None:
     """Show how LOG would be read: format, mapping, rows, what is skipped, kinds, dates."""
     from .graph.read import read_interactions
-    from .terminal import print_read_report
+    from .terminal import format_read_report
 
     inter = read_interactions(data, read)
     if as_json:
         click.echo(json.dumps(inter.report.to_dict(), indent=2, default=str))
     else:
-        print_read_report(inter.report)
+        click.echo(format_read_report(inter.report))
 
 
 @cli.command()

@@ -23,6 +23,7 @@ from .errors import InputError
 from .export.csv import csv_text
 from .export.pseudonymise import Pseudonymiser, load_key, path_terms, protected_terms
 from .export.run import check_outdir, json_text, write_run_folder
+from .export.scan import SCAN_FILES, scan_files
 from .graph.build import GraphOptions, InteractionGraph, build_graph
 from .graph.formats import ReadOptions
 from .graph.identity import load_people
@@ -34,7 +35,7 @@ from .segments.leiden import find_segments
 from .segments.options import SegmentOptions
 from .segments.profiles import PROFILE_COLUMNS, profile_segments
 from .segments.result import FRINGE, Segmentation
-from .segments.scan import SCAN_FILES, Scan, scan_resolution
+from .segments.scan import Scan, scan_resolution
 from .segments.stability import DEFAULT_RUNS, Stability, run_memberships, segment_stability
 
 __all__ = ["OUTPUT_FILES", "RUN_OPTIONS", "AnalysisResult", "analyze", "run_options"]
@@ -187,7 +188,7 @@ class AnalysisResult:
             "run.json": json_text(self.manifest(written_at)),
         }
         if self.scan is not None:  # --resolution auto: the scan that chose it
-            out.update(self.scan.files())
+            out.update(scan_files(self.scan))
         return out
 
     def save(self, outdir: str | Path) -> Path:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
 if TYPE_CHECKING:
     from .graph.read import ReadReport
     from .pipeline import AnalysisResult
@@ -15,8 +13,6 @@ __all__ = [
     "format_read_report",
     "format_run_summary",
     "format_scan",
-    "print_read_report",
-    "print_run_summary",
 ]
 
 
@@ -68,10 +64,6 @@ def _file_lines(report: ReadReport) -> list[str]:
     return lines
 
 
-def print_read_report(report: ReadReport) -> None:
-    click.echo(format_read_report(report))
-
-
 _LABEL_WIDTH = 34
 
 
@@ -82,8 +74,8 @@ def _fit(text: str, width: int) -> str:
 def format_run_summary(result: AnalysisResult, outdir: str, *, segments: int = 12) -> str:
     """What ``nichegraph run`` prints at the end: counts, then label and top influencers per
     segment, then the top flow between segments."""
+    from .export.scan import SCAN_FILES
     from .pipeline import OUTPUT_FILES
-    from .segments.scan import SCAN_FILES
 
     rep, g, seg = result.interactions.report, result.graph.report, result.segmentation
     lines = [
@@ -132,10 +124,6 @@ def format_run_summary(result: AnalysisResult, outdir: str, *, segments: int = 1
         f"wrote {outdir}/ ({', '.join(files)})",
     ]
     return "\n".join(lines)
-
-
-def print_run_summary(result: AnalysisResult, outdir: str) -> None:
-    click.echo(format_run_summary(result, outdir))
 
 
 def format_scan(scan: Scan) -> str:

@@ -13,11 +13,11 @@ from PIL import Image
 
 import nichegraph as ng
 from nichegraph.cli import cli
+from nichegraph.export.scan import SCAN_FILES, scan_files
 from nichegraph.pipeline import OUTPUT_FILES
 from nichegraph.segments.scan import (
     DEFAULT_RESOLUTIONS,
     SCAN_COLUMNS,
-    SCAN_FILES,
     Scan,
     _recommend,
 )
@@ -92,13 +92,14 @@ def test_rule_ignores_unstable_stretches_and_says_the_structure_is_weak():
 
 def test_plot_is_a_valid_png_and_the_same_bytes_every_time(planted_scan):
     _, scan = planted_scan
-    files = scan.files()
+    files = scan_files(scan)
     png = files["scan.png"]
     image = Image.open(io.BytesIO(png))
     image.verify()
     assert image.format == "PNG" and image.size == (750, 550)
     assert b"matplotlib" not in png.lower()  # no version stamp in the metadata
-    again = Scan(scan.table.copy(), scan.recommended, scan.reason, dict(scan.params)).files()
+    again = Scan(scan.table.copy(), scan.recommended, scan.reason, dict(scan.params))
+    again = scan_files(again)
     assert again == files
 
 

@@ -28,10 +28,8 @@ sub-splits): every recommendation gave within 20% of the planted number of segme
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import igraph as ig
@@ -50,7 +48,6 @@ __all__ = [
     "DEFAULT_RESOLUTIONS",
     "PLATEAU_BAND",
     "SCAN_COLUMNS",
-    "SCAN_FILES",
     "STABLE_ABOVE",
     "Scan",
     "scan_resolution",
@@ -77,9 +74,6 @@ SCAN_COLUMNS = [
     "recommended",
 ]
 
-#: Files ``nichegraph scan`` writes (and ``run --resolution auto`` adds to the run folder).
-SCAN_FILES = ("scan.csv", "scan.png", "scan.json")
-
 Progress = Callable[[int, int, float], None]
 
 
@@ -99,24 +93,6 @@ class Scan:
     def recommended_row(self) -> pd.Series:
         """The table row of the recommended resolution."""
         return self.table.loc[self.table["recommended"]].iloc[0]
-
-    def files(self) -> dict[str, str | bytes]:
-        """``{file name: content}`` of :data:`SCAN_FILES` (the PNG as bytes)."""
-        from ..export.csv import csv_text
-        from ..export.plots import scan_png
-        from ..export.run import json_text
-
-        return {
-            "scan.csv": csv_text(self.table),
-            "scan.png": scan_png(self),
-            "scan.json": json_text(self.to_dict()),
-        }
-
-    def save(self, outdir: str | os.PathLike[str]) -> Path:
-        """Write :data:`SCAN_FILES` into ``outdir`` atomically; returns the folder."""
-        from ..export.run import write_run_folder
-
-        return write_run_folder(outdir, self.files())
 
     def to_dict(self) -> dict[str, Any]:
         """What ``scan.json`` holds: recommendation, reason, rule, parameters, table."""
