@@ -14,6 +14,8 @@ import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
+from .._random import rng
+
 __all__ = [
     "IntraGraph",
     "betweenness",
@@ -141,7 +143,7 @@ def betweenness(
     e_seg = memb[intra.src][e_order]
     e_lo = np.searchsorted(e_seg, segs, side="left")
     e_hi = np.searchsorted(e_seg, segs, side="right")
-    rng = np.random.default_rng(seed)
+    gen = rng(seed)
     for _seg, start, size, lo, hi in zip(segs, starts, counts, e_lo, e_hi, strict=True):
         if size < 3 or hi == lo:
             continue
@@ -157,7 +159,7 @@ def betweenness(
             b = np.asarray(g.betweenness(directed=True, weights=dist))
             stats["exact"] += 1
         else:
-            pivots = np.sort(rng.choice(int(size), size=k, replace=False)).tolist()
+            pivots = np.sort(gen.choice(int(size), size=k, replace=False)).tolist()
             b = np.asarray(g.betweenness(directed=True, weights=dist, sources=pivots))
             b *= size / k
             stats["sampled"] += 1

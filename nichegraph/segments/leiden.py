@@ -13,7 +13,6 @@ form the fringe (segment ``0``).
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,7 +20,7 @@ import igraph as ig
 import numpy as np
 
 from .._options import make_options
-from .._random import check_seed
+from .._random import check_seed, derive_seed, igraph_seed, rng
 from ..errors import InputError
 from ..graph.build import InteractionGraph
 from .options import BACKENDS, OBJECTIVES, SegmentOptions
@@ -63,8 +62,7 @@ def symmetrise(graph: ig.Graph) -> ig.Graph:
 
 def _child_seed(seed: int, path: Sequence[int]) -> int:
     """A seed for the split at ``path``, independent of the order splits are processed in."""
-    seq = np.random.SeedSequence([seed, len(path), *path])
-    return int(seq.generate_state(1, dtype=np.uint32)[0])
+    return derive_seed(seed, len(path), *path)
 
 
 def leiden_membership(
@@ -78,7 +76,8 @@ def leiden_membership(
     """One Leiden run on an undirected graph with edge attribute ``weight``; returns membership.
 
     ``backend="igraph"`` uses igraph's C implementation (much faster; it draws from a private
-    ``random.Random(seed)``, the global random state is left alone); ``"leidenalg"`` uses
+    ``random.Random(seed)`` through :func:`~nichegraph._random.igraph_seed`; the global random
+    state is left alone); ``"leidenalg"`` uses
     ``leidenalg.find_partition`` (RB configuration model or CPM). Both run until stable.
 
     >>> g = ig.Graph.Famous("Zachary"); g.es["weight"] = [1.0] * g.ecount()
@@ -91,8 +90,7 @@ def leiden_membership(
         # One iteration at a time until the quality stops improving: igraph 1.0's own
         # ``n_iterations=-1`` can loop forever on small weighted graphs (a 10-node example
         # never returned), so the loop lives here, capped at _MAX_ITERATIONS.
-        ig.set_random_number_generator(random.Random(seed))
-        try:
+        with igraph_seed(seed):
             membership, quality = None, -np.inf
             for _ in range(_MAX_ITERATIONS):
                 part = g.community_leiden(
@@ -106,8 +104,6 @@ def leiden_membership(
                 if part.quality <= quality + 1e-12 * max(1.0, abs(quality)):
                     break
                 quality = part.quality
-        finally:
-            ig.set_random_number_generator(random)
         return np.asarray(membership, dtype=np.int64)
     import leidenalg
 
@@ -138,14 +134,9 @@ def _split_gain(sub: ig.Graph, membership: np.ndarray, seed: int, **kw: Any) -> 
     its edge weights shuffled over the new edges.
     """
     q_real = sub.modularity(membership.tolist(), weights="weight")
-    ig.set_random_number_generator(random.Random(seed + 1))
-    try:
+    with igraph_seed(derive_seed(seed, 1)):
         null = ig.Graph.Degree_Sequence(sub.degree(), method="edge_switching_simple")
-    finally:
-        ig.set_random_number_generator(random)
-    null.es["weight"] = (
-        np.random.default_rng(seed).permutation(np.asarray(sub.es["weight"], dtype=float)).tolist()
-    )
+    null.es["weight"] = rng(seed).permutation(np.asarray(sub.es["weight"], dtype=float)).tolist()
     null_m = leiden_membership(null, seed=seed, **kw)
     return float(q_real - null.modularity(null_m.tolist(), weights="weight"))
 
