@@ -1,17 +1,37 @@
-"""Fixtures shared by the test modules: ``invoke`` (the CLI through click's CliRunner)."""
+"""Fixtures shared by the test modules.
+
+``invoke``: the CLI in-process through click's CliRunner (``invoke("run", log, "-o", out)``;
+values are turned to text, ``env=`` sets environment variables). ``planted``: a generated log
+with planted segments and influencers, and its truth (small enough for every test).
+"""
 
 import pytest
 from click.testing import CliRunner
 
 from nichegraph.cli import cli
+from nichegraph.synth import generate_log
 
 
-def run_cli(*args):
-    """Run ``nichegraph ARGS`` (any values, turned to text); returns click's Result."""
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+def _run_cli(*args, env=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def invoke():
-    """``invoke("run", log, "-o", out)``: the CLI in-process."""
-    return run_cli
+    """``invoke(*args, env=None)`` runs ``nichegraph ARGS`` and returns click's Result."""
+    return _run_cli
+
+
+@pytest.fixture(scope="session")
+def planted():
+    """``planted(**generate_log options)``: a generated log with its planted truth, made once
+    per set of options for the whole session (modules asking for the same log share it)."""
+    cache = {}
+
+    def make(**options):
+        key = tuple(sorted(options.items()))
+        if key not in cache:
+            cache[key] = generate_log(**options)
+        return cache[key]
+
+    return make

@@ -6,12 +6,11 @@ import pandas as pd
 import pytest
 
 import nichegraph as ng
-from nichegraph.synth import generate_log
 
 
 @pytest.fixture(scope="module", params=[0, 1])
-def planted(request):
-    sample = generate_log(
+def planted(planted, request):  # the shared factory (conftest), one log per seed
+    sample = planted(
         n_segments=40,
         n_rows=60_000,
         min_size=10,

@@ -6,22 +6,16 @@ import os
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 import nichegraph as ng
-from nichegraph.cli import cli
 from nichegraph.influencers import INFLUENCER_COLUMNS
 from nichegraph.pipeline import OUTPUT_FILES
 
 SAMPLE = ng.load_dataset("brand_chatter").path
 
 
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
+def sample_run(invoke, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "sample"
     res = invoke("run", SAMPLE, "-o", out, "--top", 3)
     assert res.exit_code == 0, res.output
@@ -80,7 +74,7 @@ def test_run_json_counts_match_the_files(sample_run):
     assert set(manifest["timings"]) == {"read", "build", "segment", "rank", "profile"}
 
 
-def test_same_seed_byte_identical_outputs(tmp_path):
+def test_same_seed_byte_identical_outputs(invoke, tmp_path):
     for name in ("a", "b"):
         assert invoke("run", SAMPLE, "-o", tmp_path / name, "--seed", 7, "-q").exit_code == 0
     for f in OUTPUT_FILES:
@@ -92,7 +86,7 @@ def test_same_seed_byte_identical_outputs(tmp_path):
         assert a == b, f
 
 
-def test_formula_handles_are_neutralised(tmp_path):
+def test_formula_handles_are_neutralised(invoke, tmp_path):
     log = tmp_path / "log.csv"
     evil = '=HYPERLINK("http://evil","x")'
     rows = [(evil, "b"), ("b", evil), ("c", evil), ("b", "c"), ("c", "b"), ("@bob", evil)]
@@ -166,14 +160,14 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
-def test_bad_input_one_line_exit_2_nothing_written(tmp_path, case):
+def test_bad_input_one_line_exit_2_nothing_written(invoke, tmp_path, case):
     make, extra, message = BAD_INPUTS[case]
     data = tmp_path / "data"
     data.mkdir()
     log = make(data)
     before = sorted(os.listdir(data))
     out = tmp_path / "out"
-    res = CliRunner().invoke(cli, ["run", str(log), "-o", str(out), *extra])
+    res = invoke(*["run", str(log), "-o", str(out), *extra])
     assert res.exit_code == 2, res.output
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), res.output
@@ -184,7 +178,7 @@ def test_bad_input_one_line_exit_2_nothing_written(tmp_path, case):
     assert sorted(os.listdir(data)) == before
 
 
-def test_skipped_rows_are_reported(tmp_path):
+def test_skipped_rows_are_reported(invoke, tmp_path):
     log = _write(tmp_path / "log.csv", "from,to\na,b\n,b\nb,\nb,c\nc,a\n")
     res = invoke("run", log, "-o", tmp_path / "out", "--min-size", 1)
     assert res.exit_code == 0
@@ -193,7 +187,7 @@ def test_skipped_rows_are_reported(tmp_path):
     assert manifest["input"]["skipped"] == {"empty_source": 1, "empty_target": 1}
 
 
-def test_inspect_reports_what_would_be_read(tmp_path):
+def test_inspect_reports_what_would_be_read(invoke, tmp_path):
     log = tmp_path / "nodexl.csv.gz"
     with gzip.open(log, "wt") as fh:
         fh.write(
@@ -212,7 +206,7 @@ def test_inspect_reports_what_would_be_read(tmp_path):
     assert report["compression"] == "gzip"
 
 
-def test_datasets_and_help():
+def test_datasets_and_help(invoke):
     res = invoke("datasets")
     assert res.exit_code == 0 and "brand_chatter" in res.output
     for cmd in ([], ["run"], ["inspect"], ["datasets"]):
@@ -221,7 +215,7 @@ def test_datasets_and_help():
     assert invoke("--version").output.strip().endswith(ng.__version__)
 
 
-def test_unexpected_failure_is_one_line_exit_1(tmp_path, monkeypatch):
+def test_unexpected_failure_is_one_line_exit_1(invoke, tmp_path, monkeypatch):
     import nichegraph.pipeline as pipeline
 
     def boom(*a, **k):
@@ -229,7 +223,7 @@ def test_unexpected_failure_is_one_line_exit_1(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pipeline, "find_segments", boom)
     log = _write(tmp_path / "log.csv", "from,to\na,b\nb,c\n")
-    res = CliRunner().invoke(cli, ["run", str(log), "-o", str(tmp_path / "out"), "-q"])
+    res = invoke(*["run", str(log), "-o", str(tmp_path / "out"), "-q"])
     assert res.exit_code == 1
     assert res.output.strip().splitlines() == [
         "Error: internal failure (RuntimeError: kaboom); please report it"

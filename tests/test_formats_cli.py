@@ -10,18 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 import nichegraph as ng
-from nichegraph.cli import cli
 
 DATA = Path(__file__).parent / "data"
 HIGGS = DATA / "higgs_activity_50k.txt.gz"  # first 50,000 lines of SNAP's file, see README
 HIGGS_OPTIONS = ["--sep", " ", "--no-header", "--columns", "source,target,timestamp,kind"]
-
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 # ------------------------------------------------------------------------- the Higgs slice
@@ -54,7 +48,7 @@ def documented_higgs_command() -> list[str]:
     return shlex.split(line.group(1))
 
 
-def test_higgs_slice_end_to_end_with_the_documented_command(tmp_path):
+def test_higgs_slice_end_to_end_with_the_documented_command(invoke, tmp_path):
     args = documented_higgs_command()
     assert args[1] == "../shared/datasets/higgs-twitter/higgs-activity_time.txt.gz"
     out = tmp_path / "higgs"
@@ -76,7 +70,7 @@ def test_higgs_slice_end_to_end_with_the_documented_command(tmp_path):
     assert influencers.loc[influencers.person == star, "rank"].item() == 1
 
 
-def test_inspect_prints_the_detected_format_and_mapping():
+def test_inspect_prints_the_detected_format_and_mapping(invoke):
     res = invoke("inspect", HIGGS, *HIGGS_OPTIONS)
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
@@ -153,7 +147,7 @@ def workbook_without_edges(tmp_path: Path) -> Path:
 )  # fmt: skip
 @pytest.mark.parametrize("command", ["run", "inspect"])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(
-    command, make, options, message, tmp_path
+    invoke, command, make, options, message, tmp_path
 ):
     path = make(tmp_path)
     out = tmp_path / "out"

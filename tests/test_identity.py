@@ -145,12 +145,12 @@ def test_person_name_that_is_also_an_unlisted_handle_is_an_error():
         merge_identities(log, people)
 
 
-def test_cli_run_with_people_shows_handles_and_counts_merges(tmp_path):
+def test_cli_run_with_people_shows_handles_and_counts_merges(invoke, tmp_path):
     log, people = tmp_path / "log.csv", tmp_path / "people.csv"
     make_log().to_csv(log, index=False)
     people_table().to_csv(people, index=False)
     out = tmp_path / "out"
-    res = CliRunner().invoke(cli, ["run", str(log), "-o", str(out), "--people", str(people), "-q"])
+    res = invoke(*["run", str(log), "-o", str(out), "--people", str(people), "-q"])
     assert res.exit_code == 0, res.output
     seg = pd.read_csv(out / "segments.csv", keep_default_na=False)
     assert list(seg.columns) == ["person", "segment", "path", "role", "handles"]
@@ -187,14 +187,14 @@ BAD_PEOPLE = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_PEOPLE))
-def test_bad_people_table_exit_2_one_line_nothing_written(tmp_path, case):
+def test_bad_people_table_exit_2_one_line_nothing_written(invoke, tmp_path, case):
     text, message = BAD_PEOPLE[case]
     data = tmp_path / "data"
     data.mkdir()
     log = _write(data / "log.csv", "source,target,platform\nfrom_a,b,x\nb,c,x\n")
     people = _write(data / "people.csv", text)
     out = tmp_path / "out"
-    res = CliRunner().invoke(cli, ["run", str(log), "-o", str(out), "--people", str(people)])
+    res = invoke(*["run", str(log), "-o", str(out), "--people", str(people)])
     assert res.exit_code == 2, res.output
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: people table "), res.output

@@ -26,8 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def planted():
-    s = generate_log(n_segments=30, n_rows=30_000, max_size=200, paired_segments=1, seed=11)
+def planted(planted):  # the shared factory (conftest)
+    s = planted(n_segments=30, n_rows=30_000, max_size=200, paired_segments=1, seed=11)
     return s, ng.analyze(s.log, seed=11)
 
 

@@ -7,10 +7,8 @@ import re
 import pandas as pd
 import pytest
 from _crossplatform import GROUP, all_handles, make_log, people_table, person
-from click.testing import CliRunner
 
 import nichegraph as ng
-from nichegraph.cli import cli
 from nichegraph.export.pseudonymise import Pseudonymiser, load_key, pseudonym
 from nichegraph.pipeline import OUTPUT_FILES
 
@@ -35,18 +33,18 @@ def inputs(tmp_path_factory):
     return log, people
 
 
-def run(log, people, out, key, *extra):
+def run(invoke, log, people, out, key, *extra):
     args = ["run", str(log), "-o", str(out), "--people", str(people), "--pseudonymise", *extra]
-    return CliRunner().invoke(cli, args, env={"NICHEGRAPH_KEY": key})
+    return invoke(*args, env={"NICHEGRAPH_KEY": key})
 
 
 @pytest.fixture(scope="module")
-def runs(inputs, tmp_path_factory):
+def runs(invoke, inputs, tmp_path_factory):
     log, people = inputs
     base = tmp_path_factory.mktemp("pseudo")
     results = {}
     for name, key in (("a1", KEY_A), ("a2", KEY_A), ("b", KEY_B)):
-        res = run(log, people, base / name, key)
+        res = run(invoke, log, people, base / name, key)
         assert res.exit_code == 0, res.output
         results[name] = (base / name, res.output)
     return results
@@ -165,7 +163,7 @@ BAD_KEYS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_KEYS))
-def test_bad_key_exit_2_one_line_nothing_written(tmp_path, monkeypatch, case):
+def test_bad_key_exit_2_one_line_nothing_written(invoke, tmp_path, monkeypatch, case):
     extra, env_key, message = BAD_KEYS[case]
     monkeypatch.delenv("NICHEGRAPH_KEY", raising=False)
     data = tmp_path / "data"
@@ -176,7 +174,7 @@ def test_bad_key_exit_2_one_line_nothing_written(tmp_path, monkeypatch, case):
     flag = [] if case == "key without --pseudonymise" else ["--pseudonymise"]
     out = tmp_path / "out"
     env = {"NICHEGRAPH_KEY": env_key} if env_key else {}
-    res = CliRunner().invoke(cli, ["run", str(log), "-o", str(out), *flag, *extra], env=env)
+    res = invoke(*["run", str(log), "-o", str(out), *flag, *extra], env=env)
     assert res.exit_code == 2, res.output
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), res.output
@@ -184,12 +182,11 @@ def test_bad_key_exit_2_one_line_nothing_written(tmp_path, monkeypatch, case):
     assert not out.exists() and sorted(os.listdir(tmp_path)) == ["data"]
 
 
-def test_key_file_is_used(tmp_path, inputs, runs):
+def test_key_file_is_used(invoke, tmp_path, inputs, runs):
     log, people = inputs
     key = _write(tmp_path / "k.key", KEY_A + "\n")
-    res = CliRunner().invoke(
-        cli,
-        ["run", str(log), "-o", str(tmp_path / "o"), "--people", str(people), "--pseudonymise",
+    res = invoke(
+        *["run", str(log), "-o", str(tmp_path / "o"), "--people", str(people), "--pseudonymise",
          "--key-file", str(key), "-q"],
         env={"NICHEGRAPH_KEY": KEY_B},
     )  # fmt: skip

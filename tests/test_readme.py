@@ -5,10 +5,8 @@ import shlex
 from pathlib import Path
 
 import pandas as pd
-from click.testing import CliRunner
 
 import nichegraph as ng
-from nichegraph.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -31,13 +29,13 @@ def test_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one():
     assert (ROOT / args[1]).exists()
 
 
-def test_quick_start_run_command(tmp_path):
+def test_quick_start_run_command(invoke, tmp_path):
     quick = README.split("## Quick start", 1)[1]
     cmd = re.search(r"nichegraph (run .*)", quick).group(1)
     args = shlex.split(cmd)
     args[1] = str(ROOT / args[1])
     args[args.index("-o") + 1] = str(tmp_path / "sample")
-    res = CliRunner().invoke(cli, args)
+    res = invoke(*args)
     assert res.exit_code == 0, res.output
     assert (tmp_path / "sample" / "shortlist.csv").exists()
 

@@ -8,11 +8,9 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
 import nichegraph as ng
-from nichegraph.cli import cli
 from nichegraph.export.scan import SCAN_FILES, scan_files
 from nichegraph.pipeline import OUTPUT_FILES
 from nichegraph.segments.scan import (
@@ -21,19 +19,14 @@ from nichegraph.segments.scan import (
     Scan,
     _recommend,
 )
-from nichegraph.synth import generate_log
 
 SAMPLE = ng.load_dataset("brand_chatter").path
 QUICK = "0.2,0.5,1,2,5"  # a short grid for the command-line tests
 
 
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
 @pytest.fixture(scope="module")
-def planted_scan():
-    sample = generate_log(n_segments=30, n_rows=30_000, mix=0.2, text=False, seed=1)
+def planted_scan(planted):
+    sample = planted(n_segments=30, n_rows=30_000, mix=0.2, text=False, seed=1)
     graph = ng.build_graph(sample.log)
     return graph, ng.scan_resolution(graph, seed=1)
 
@@ -113,7 +106,7 @@ def test_bad_options_are_input_errors():
         ng.scan_resolution(g, resolution=1)
 
 
-def test_scan_command_writes_files_prints_the_choice_and_is_deterministic(tmp_path):
+def test_scan_command_writes_files_prints_the_choice_and_is_deterministic(invoke, tmp_path):
     outs = []
     for name in ("a", "b"):
         res = invoke("scan", SAMPLE, "-o", tmp_path / name, "--resolutions", QUICK, "--runs", 2)
@@ -131,7 +124,7 @@ def test_scan_command_writes_files_prints_the_choice_and_is_deterministic(tmp_pa
     assert data["parameters"]["runs"] == 2 and data["parameters"]["seed"] == 42
 
 
-def test_run_resolution_auto_uses_the_recommendation(tmp_path):
+def test_run_resolution_auto_uses_the_recommendation(invoke, tmp_path):
     runs = []
     for name in ("a", "b"):
         res = invoke("run", SAMPLE, "-o", tmp_path / name, "--resolution", "auto", "-q")
@@ -168,9 +161,9 @@ def test_run_resolution_auto_uses_the_recommendation(tmp_path):
         (["scan", "--runs", "0"], "runs must be a positive integer, got 0"),
     ],
 )
-def test_bad_options_exit_2_with_one_line_and_write_nothing(tmp_path, args, message):
+def test_bad_options_exit_2_with_one_line_and_write_nothing(invoke, tmp_path, args, message):
     out = tmp_path / "out"
-    res = CliRunner().invoke(cli, [args[0], str(SAMPLE), "-o", str(out), *args[1:]])
+    res = invoke(*[args[0], str(SAMPLE), "-o", str(out), *args[1:]])
     assert res.exit_code == 2, res.output
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], lines

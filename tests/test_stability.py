@@ -7,20 +7,17 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 import nichegraph as ng
 from nichegraph._random import spawn_seeds
-from nichegraph.cli import cli
 from nichegraph.segments.consensus import segmentation_from_membership
 from nichegraph.segments.stability import UNSTABLE_BELOW, run_memberships
-from nichegraph.synth import generate_log
 
 
 @pytest.fixture(scope="module")
-def planted():
+def planted(planted):
     """A log with 20 strong planted segments (15% of engagement crosses segments)."""
-    sample = generate_log(n_segments=20, n_rows=20_000, mix=0.15, text=False, seed=2)
+    sample = planted(n_segments=20, n_rows=20_000, mix=0.15, text=False, seed=2)
     graph = ng.build_graph(sample.log)
     truth = sample.truth.set_index("person")["segment"][list(graph.graph.vs["name"])]
     seg = ng.find_segments(graph, seed=0)
@@ -138,11 +135,7 @@ def test_bad_options_are_input_errors(kwargs, message):
 SAMPLE = ng.load_dataset("brand_chatter").path
 
 
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
-def test_run_stability_adds_columns_and_is_byte_identical(tmp_path):
+def test_run_stability_adds_columns_and_is_byte_identical(invoke, tmp_path):
     for name in ("a", "b"):
         res = invoke("run", SAMPLE, "-o", tmp_path / name, "--stability", 3, "--seed", 3)
         assert res.exit_code == 0, res.output
@@ -165,7 +158,7 @@ def test_run_stability_adds_columns_and_is_byte_identical(tmp_path):
     assert "stability over 3 seeds: mean" in res.output
 
 
-def test_run_consensus_writes_the_consensus_segments(tmp_path):
+def test_run_consensus_writes_the_consensus_segments(invoke, tmp_path):
     res = invoke("run", SAMPLE, "-o", tmp_path / "c", "--consensus", "--stability", 4, "-q")
     assert res.exit_code == 0, res.output
     manifest = json.loads((tmp_path / "c" / "run.json").read_text())
