@@ -17,7 +17,6 @@ import gzip
 import importlib.resources
 import io
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,14 +158,6 @@ def csv_gz_bytes(frame: pd.DataFrame) -> bytes:
 
 def write_csv_gz(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write :func:`csv_gz_bytes` of ``frame`` to ``path`` atomically (temp file, rename)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(csv_gz_bytes(frame))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from .export.csv import atomic_write
+
+    return atomic_write(path, csv_gz_bytes(frame))

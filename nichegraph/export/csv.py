@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "atomic_write_text", "csv_text", "neutralise", "write_csv"]
+__all__ = ["FORMULA_PREFIXES", "atomic_write", "csv_text", "neutralise", "write_csv"]
 
 #: A cell starting with one of these is read as a formula by spreadsheets (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -38,13 +38,24 @@ def csv_text(frame: pd.DataFrame) -> str:
     return neutralise(frame).to_csv(index=False, lineterminator="\n", float_format="%.6g")
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file in the same folder, then rename."""
+def atomic_write(path: str | os.PathLike[str], content: str | bytes) -> Path:
+    """Write text (UTF-8, newlines as given) or bytes to ``path`` through a temporary file in
+    the same folder, then rename: a reader never sees half a file. The usual permissions
+    (``0o666`` less the umask) apply.
+
+    >>> import tempfile, pathlib
+    >>> p = atomic_write(pathlib.Path(tempfile.mkdtemp()) / "a.txt", "x\\r\\ny")
+    >>> p.read_bytes()
+    b'x\\r\\ny'
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content.encode("utf-8") if isinstance(content, str) else content)
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -54,4 +65,4 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write ``frame`` as spreadsheet-safe CSV, atomically."""
-    return atomic_write_text(path, csv_text(frame))
+    return atomic_write(path, csv_text(frame))

@@ -26,6 +26,7 @@ __all__ = [
     "GraphOptions",
     "InteractionGraph",
     "build_graph",
+    "in_window",
     "parse_date",
     "parse_duration",
     "parse_kind_weights",
@@ -244,6 +245,28 @@ class GraphOptions:
             raise InputError(f"since {self.since} is not before until {self.until}")
 
 
+def in_window(table: pd.DataFrame, since: Any = None, until: Any = None) -> np.ndarray:
+    """Which rows of ``table`` have a ``timestamp`` in ``[since, until)`` (undated rows: no).
+
+    >>> stamps = pd.to_datetime(["2026-01-01", None, "2026-03-01"], utc=True)
+    >>> t = pd.DataFrame({"timestamp": stamps})
+    >>> in_window(t, since="2026-02-01").tolist(), in_window(t).tolist()
+    ([False, False, True], [True, False, True])
+    """
+    if "timestamp" not in table.columns:
+        raise InputError(
+            "since/until need a timestamp column; the log has none "
+            "(map one with --map timestamp=COLUMN)"
+        )
+    ts = table["timestamp"]
+    inside = ts.notna().to_numpy(dtype=bool, copy=True)
+    if since is not None:
+        inside &= (ts >= parse_date(since, "since")).fillna(False).to_numpy(dtype=bool)
+    if until is not None:
+        inside &= (ts < parse_date(until, "until")).fillna(False).to_numpy(dtype=bool)
+    return inside
+
+
 def build_graph(
     interactions: Any,
     options: GraphOptions | None = None,
@@ -297,13 +320,8 @@ def build_graph(
 
     keep = np.ones(rows_in, dtype=bool)
     if since_ts is not None or until_ts is not None:
-        ts = table["timestamp"]
-        undated = ts.isna().to_numpy()
-        inside = ~undated
-        if since_ts is not None:
-            inside &= (ts >= since_ts).fillna(False).to_numpy(dtype=bool)
-        if until_ts is not None:
-            inside &= (ts < until_ts).fillna(False).to_numpy(dtype=bool)
+        undated = table["timestamp"].isna().to_numpy()
+        inside = in_window(table, since_ts, until_ts)
         dropped["undated"] = int(undated.sum())
         dropped["outside_window"] = int((~inside & ~undated).sum())
         keep &= inside

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
-from ..graph.build import parse_date
+from ..graph.build import in_window
 from .result import FRINGE, Segmentation
 from .text import TOKEN_KINDS, log_odds_z, tokenize
 
@@ -315,14 +315,7 @@ def profile_segments(
     """
     table = _check(interactions, top, min_count, prior)
     if since is not None or until is not None:
-        if "timestamp" not in table.columns:
-            raise InputError("since/until need a timestamp column; the log has none")
-        inside = table["timestamp"].notna()
-        if since is not None:
-            inside &= table["timestamp"] >= parse_date(since, "since")
-        if until is not None:
-            inside &= table["timestamp"] < parse_date(until, "until")
-        table = table[inside.to_numpy(dtype=bool)].reset_index(drop=True)
+        table = table[in_window(table, since, until)].reset_index(drop=True)
     seg_table = segmentation.segments
     ids = seg_table["segment"].to_numpy(dtype=np.int64)
     k = int(ids.max(initial=0)) + 1
