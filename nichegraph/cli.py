@@ -251,10 +251,10 @@ def scan(
     stability), scan.png and scan.json; `run --resolution auto` uses the recommendation.
     """
     from .export.run import check_outdir
-    from .export.scan import save_scan
+    from .export.scan import SCAN_FILES, save_scan
     from .graph.build import build_graph
     from .graph.read import read_interactions
-    from .segments.scan import SCAN_FILES, scan_resolution
+    from .segments.scan import scan_resolution
     from .terminal import format_scan
 
     grid = _floats(resolutions, "--resolutions") if resolutions is not None else None

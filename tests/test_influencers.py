@@ -1,7 +1,5 @@
 """Influence measures, roles and the per-segment ranking."""
 
-import random
-
 import igraph as ig
 import networkx as nx
 import numpy as np
@@ -9,6 +7,7 @@ import pandas as pd
 import pytest
 
 import nichegraph as ng
+from nichegraph._random import igraph_seed
 from nichegraph.influencers import (
     betweenness,
     coreness,
@@ -25,11 +24,8 @@ from nichegraph.influencers.roles import assign_roles
 
 def seeded(make, seed):
     """Call an igraph generator with a private, seeded random source."""
-    ig.set_random_number_generator(random.Random(seed))
-    try:
+    with igraph_seed(seed):
         return make()
-    finally:
-        ig.set_random_number_generator(random)
 
 
 @pytest.fixture

@@ -196,7 +196,7 @@ def test_key_file_is_used(invoke, tmp_path, inputs, runs):
 
 
 @pytest.mark.parametrize("how", ["folder", "files"])
-def test_no_output_byte_holds_an_input_path_or_handle(tmp_path, how):
+def test_no_output_byte_holds_an_input_path_or_handle(invoke, tmp_path, how):
     """Folder and multi-file input read with --columns over a first line of handles: per-file
     notes name each file and quote the replaced line; neither may reach an output byte."""
     from nichegraph.synth import generate_log
@@ -213,9 +213,14 @@ def test_no_output_byte_holds_an_input_path_or_handle(tmp_path, how):
         paths.append(path)
     out = tmp_path / "out"
     inputs = [str(folder)] if how == "folder" else [str(p) for p in paths]
-    res = CliRunner().invoke(
-        cli,
-        ["run", *inputs, "--columns", "source,target,kind", "-o", str(out), "--pseudonymise"],
+    res = invoke(
+        "run",
+        *inputs,
+        "--columns",
+        "source,target,kind",
+        "-o",
+        out,
+        "--pseudonymise",
         env={"NICHEGRAPH_KEY": KEY_A},
     )
     assert res.exit_code == 0, res.output
