@@ -27,7 +27,6 @@ __all__ = [
     "flag_errors",
     "flag_message",
     "graph_options",
-    "pairs",
     "rank_options",
     "reader_options",
     "run_options",
@@ -90,21 +89,6 @@ def flag_errors() -> Iterator[None]:
         yield
     except InputError as exc:
         raise InputError(flag_message(str(exc))) from None
-
-
-def pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
-    """Parse repeated ``NAME=VALUE`` options into a dict.
-
-    >>> pairs(("betweenness=0.3",), "--score-weight")
-    {'betweenness': '0.3'}
-    """
-    out: dict[str, str] = {}
-    for item in items:
-        key, sep, val = item.partition("=")
-        if not sep or not key.strip() or not val.strip():
-            raise InputError(f"{option} {item!r} is not NAME=VALUE")
-        out[key.strip()] = val.strip()
-    return out
 
 
 def _apply(fn: Command, options: list[Callable[[Command], Command]]) -> Command:
@@ -340,9 +324,11 @@ segment_options = _group(
 
 
 def _rank(v: dict[str, Any]) -> Any:
+    from .graph.schema import split_pair
     from .influencers.rank import RankOptions
 
-    weights = pairs(v["score_weights"], "--score-weight")
+    items = v["score_weights"]
+    weights = dict(split_pair(i, "--score-weight", "MEASURE=W", "betweenness=0.3") for i in items)
     return RankOptions(score_weights=weights or None, top=v["top"])
 
 

@@ -102,6 +102,11 @@ def test_library_functions_take_an_options_object_or_keywords():
         (["--since", "soon"], "Error: --since 'soon' is not a date"),
         (["--sep", ";;"], "Error: --sep must be a single character"),
         (["--format", "yaml"], "Error: unknown --format 'yaml'"),
+        # every NAME=VALUE option is split by one parser, with one message
+        (["--map", "source"], "Error: --map source: expected FIELD=COLUMN, e.g. --map source="),
+        (["--kind-alias", "QT"], "Error: --kind-alias QT: expected CODE=KIND, e.g. --kind-alias"),
+        (["--weight", "reply"], "Error: --weight reply: expected KIND=NUMBER, e.g. --weight"),
+        (["--score-weight", "reach="], "Error: --score-weight reach=: both sides must be"),
     ],
 )
 def test_cli_error_names_the_flag(invoke, tmp_path, args, message):

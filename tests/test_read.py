@@ -334,7 +334,7 @@ def test_parse_mapping():
 @pytest.mark.parametrize(
     ("items", "expected"),
     [
-        (["source"], "--map source: expected FIELD=COLUMN (e.g. --map source=from_user); "
+        (["source"], "--map source: expected FIELD=COLUMN, e.g. --map source=from_user; "
                      "FIELD is one of source, target, kind, timestamp, platform, weight, text"),
         (["source="], "--map source=: both sides must be non-empty; write FIELD=COLUMN, "
                       "e.g. --map source=from_user"),

@@ -18,7 +18,7 @@ import pandas as pd
 from .._options import make_options
 from .._repr import short_repr
 from ..errors import InputError
-from .schema import KIND_ALIASES
+from .schema import KIND_ALIASES, split_pair
 
 __all__ = [
     "DEFAULT_KIND_WEIGHTS",
@@ -85,11 +85,7 @@ def parse_kind_weights(items: Mapping[str, Any] | list[str] | tuple[str, ...]) -
     if isinstance(items, Mapping):
         pairs = list(items.items())
     else:
-        for item in items:
-            kind, sep, val = str(item).partition("=")
-            if not sep or not kind.strip():
-                raise InputError(f"--weight {item!r} is not KIND=NUMBER, e.g. --weight reply=3")
-            pairs.append((kind, val))
+        pairs = [split_pair(item, "--weight", "KIND=NUMBER", "reply=3") for item in items]
     out: dict[str, float] = {}
     for kind, val in pairs:
         try:

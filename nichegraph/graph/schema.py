@@ -35,6 +35,7 @@ __all__ = [
     "parse_mapping",
     "parse_timestamps",
     "parse_weights",
+    "split_pair",
 ]
 
 CANONICAL: tuple[str, ...] = ("source", "target", "kind", "timestamp", "platform", "weight", "text")
@@ -181,6 +182,28 @@ def match_headers(
     return mapping, notes
 
 
+def split_pair(item: str, option: str, shape: str, example: str, hint: str = "") -> tuple[str, str]:
+    """One ``NAME=VALUE`` item as ``(name, value)``, stripped; the one error for every option
+    given as pairs (``--map``, ``--kind-alias``, ``--weight``, ``--score-weight``).
+
+    >>> split_pair(" QT = quote", "--kind-alias", "CODE=KIND", "QT=quote")
+    ('QT', 'quote')
+    >>> split_pair("QT", "--kind-alias", "CODE=KIND", "QT=quote")
+    Traceback (most recent call last):
+    ...
+    nichegraph.errors.InputError: --kind-alias QT: expected CODE=KIND, e.g. --kind-alias QT=quote
+    """
+    name, sep, value = str(item).partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep:
+        raise InputError(f"{option} {item}: expected {shape}, e.g. {option} {example}{hint}")
+    if not name or not value:
+        raise InputError(
+            f"{option} {item}: both sides must be non-empty; write {shape}, e.g. {option} {example}"
+        )
+    return name, value
+
+
 def parse_mapping(items: Sequence[str]) -> dict[str, str]:
     """Parse CLI ``--map FIELD=COLUMN`` items into ``{field: column}``.
 
@@ -191,17 +214,8 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
         items = [items]
     mapping: dict[str, str] = {}
     for item in items:
-        if "=" not in item:
-            raise InputError(
-                f"--map {item}: expected FIELD=COLUMN (e.g. --map source=from_user); "
-                f"FIELD is one of {', '.join(CANONICAL)}"
-            )
-        field, column = (part.strip() for part in item.split("=", 1))
-        if not field or not column:
-            raise InputError(
-                f"--map {item}: both sides must be non-empty; write FIELD=COLUMN, "
-                "e.g. --map source=from_user"
-            )
+        hint = f"; FIELD is one of {', '.join(CANONICAL)}"
+        field, column = split_pair(item, "--map", "FIELD=COLUMN", "source=from_user", hint)
         field = field.lower()
         if field not in CANONICAL:
             raise InputError(
@@ -230,13 +244,7 @@ def parse_kind_aliases(items: Mapping[str, str] | Sequence[str] | None) -> dict[
         items = [items]
     pairs = list(items.items()) if isinstance(items, Mapping) else []
     if not isinstance(items, Mapping):
-        for item in items:
-            code, sep, kind = str(item).partition("=")
-            if not sep:
-                raise InputError(
-                    f"--kind-alias {item}: expected CODE=KIND, e.g. --kind-alias QT=quote"
-                )
-            pairs.append((code, kind))
+        pairs += [split_pair(item, "--kind-alias", "CODE=KIND", "QT=quote") for item in items]
     out: dict[str, str] = {}
     for code, kind in pairs:
         code_, kind_ = str(code).strip().lower(), str(kind).strip().lower()
