@@ -6,10 +6,8 @@ import os
 import pandas as pd
 import pytest
 from _crossplatform import GROUP, PLATFORMS, handle, in_log, make_log, people_table, person
-from click.testing import CliRunner
 
 import nichegraph as ng
-from nichegraph.cli import cli
 from nichegraph.graph.handles import normalise_handles
 from nichegraph.graph.identity import load_people, merge_identities
 
@@ -203,10 +201,10 @@ def test_bad_people_table_exit_2_one_line_nothing_written(invoke, tmp_path, case
     assert sorted(os.listdir(data)) == ["log.csv", "people.csv"]
 
 
-def test_missing_people_file_is_exit_2(tmp_path):
+def test_missing_people_file_is_exit_2(invoke, tmp_path):
     log = _write(tmp_path / "log.csv", "source,target\na,b\n")
-    res = CliRunner().invoke(
-        cli, ["run", str(log), "-o", str(tmp_path / "o"), "--people", str(tmp_path / "nope.csv")]
+    res = invoke(
+        *["run", str(log), "-o", str(tmp_path / "o"), "--people", str(tmp_path / "nope.csv")]
     )
     assert res.exit_code == 2 and "people table" in res.output and "not found" in res.output
     assert not (tmp_path / "o").exists()

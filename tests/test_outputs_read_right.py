@@ -8,11 +8,9 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 import nichegraph as ng
 from nichegraph._themes import THEMES
-from nichegraph.cli import cli
 from nichegraph.terminal import format_run_summary
 
 SAMPLE = ng.load_dataset("brand_chatter")
@@ -25,12 +23,8 @@ PATH_COLUMNS = {
 }
 
 
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
+def sample(invoke, tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "sample"
     res = invoke("run", "brand_chatter", "-o", out, "--seed", 3)  # a shipped sample by name
     assert res.exit_code == 0, res.output
@@ -138,7 +132,7 @@ def test_per_week_uses_the_covered_span_not_calendar_weeks():
     assert prof.loc[1, "per_week"] == pytest.approx(n, rel=1e-6)  # not n / 2
 
 
-def test_datasets_shows_each_files_path():
+def test_datasets_shows_each_files_path(invoke):
     res = invoke("datasets")
     assert res.exit_code == 0
     assert f"path: {SAMPLE.path}" in res.output

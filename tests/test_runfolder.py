@@ -9,10 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import nichegraph.export.run as runmod
-from nichegraph.cli import cli
 from nichegraph.errors import InputError
 from nichegraph.export.run import write_run_folder
 
@@ -223,14 +221,14 @@ def test_a_symlink_to_another_filesystem_does_not_fail_with_cross_device(tmp_pat
         shutil.rmtree(target.parent)
 
 
-def test_a_dangling_symlink_outdir_exits_2_and_writes_nothing(tmp_path):
+def test_a_dangling_symlink_outdir_exits_2_and_writes_nothing(invoke, tmp_path):
     link = tmp_path / "run"
     link.symlink_to(tmp_path / "gone" / "run")
     with pytest.raises(InputError, match=r"is a symlink to .*which does not exist"):
         write_run_folder(link, NEW)
     log = tmp_path / "log.csv"
     log.write_text("source,target\na,b\nb,c\n")
-    res = CliRunner().invoke(cli, ["run", str(log), "-o", str(link)])
+    res = invoke(*["run", str(log), "-o", str(link)])
     assert res.exit_code == 2
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and "does not exist; create that folder or choose another -o" in lines[0]
