@@ -35,12 +35,14 @@ from .segments import (
     segment_flows,
     segment_stability,
 )
+from .tracking import CompareResult, Rules, TrackResult, compare_runs, load_rules, track_log
 
 __all__ = [
     "COMPOSITE_WEIGHTS",
     "DEFAULT_KIND_WEIGHTS",
     "FRINGE",
     "AnalysisResult",
+    "CompareResult",
     "Dataset",
     "GraphOptions",
     "InputError",
@@ -50,17 +52,21 @@ __all__ = [
     "RankOptions",
     "ReadOptions",
     "ReadReport",
+    "Rules",
     "Scan",
     "SegmentOptions",
     "Segmentation",
     "Stability",
+    "TrackResult",
     "__version__",
     "analyze",
     "build_graph",
+    "compare_runs",
     "consensus_segments",
     "find_segments",
     "list_datasets",
     "load_dataset",
+    "load_rules",
     "profile_segments",
     "rank_influencers",
     "read_interactions",
@@ -69,4 +75,5 @@ __all__ = [
     "segment_flows",
     "segment_stability",
     "shortlist",
+    "track_log",
 ]

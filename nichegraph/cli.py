@@ -83,7 +83,7 @@ class _Cli(click.Group):
             return super().main(*args, standalone_mode=False, **kwargs)
         as_json = _wants_json(args[0] if args else kwargs.get("args"))
         try:
-            super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(*args, standalone_mode=False, **kwargs)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
@@ -104,7 +104,7 @@ class _Cli(click.Group):
                 1,
                 as_json,
             )
-        sys.exit(0)
+        sys.exit(code if isinstance(code, int) else 0)  # 3: --fail-on alerts fired
 
 
 _OUT_OF_MEMORY = (
@@ -123,37 +123,77 @@ def cli() -> None:
     """
 
 
+def run_extras(fn: Any) -> Any:
+    """--stability, --consensus, --people, --pseudonymise, --key-file (``run`` and ``track``)."""
+    for option in reversed(_RUN_EXTRAS):
+        fn = option(fn)
+    return fn
+
+
+def tracking_options(fn: Any) -> Any:
+    """--previous, --freeze-previous, --cold-start."""
+    for option in reversed(_TRACKING):
+        fn = option(fn)
+    return fn
+
+
+_RUN_EXTRAS = [
+    click.option(
+        "--stability",
+        type=int,
+        default=0,
+        show_default=True,
+        metavar="N",
+        help="Re-run the detection N times: confidence per person, stability per segment.",
+    ),
+    click.option(
+        "--consensus",
+        is_flag=True,
+        help="Use the consensus of the --stability runs (10 if not given) as the segments.",
+    ),
+    click.option(
+        "--people",
+        default=None,
+        metavar="FILE",
+        help="People table (CSV: person, platform, handle): each person's handles become one node.",
+    ),
+    click.option(
+        "--pseudonymise",
+        is_flag=True,
+        help="Replace every handle in the outputs with a keyed hash and leave text out "
+        "(key from $NICHEGRAPH_KEY or --key-file).",
+    ),
+    click.option(
+        "--key-file", default=None, metavar="FILE", help="File holding the --pseudonymise key."
+    ),
+]
+
+_TRACKING = [
+    click.option(
+        "--previous",
+        default=None,
+        metavar="RUN_DIR",
+        help="A previous run folder: segments keep its ids where they match; Leiden starts from "
+        "its partition; its objective, resolution and seed are used unless given.",
+    ),
+    click.option(
+        "--freeze-previous",
+        is_flag=True,
+        help="With --previous: keep everyone who was in a segment there; only place newcomers.",
+    ),
+    click.option(
+        "--cold-start",
+        is_flag=True,
+        help="With --previous: detect from scratch (ids are still matched).",
+    ),
+]
+
+
 @cli.command()
 @click.option("-o", "--out", "outdir", required=True, help="Run folder to write (created).")
 @run_options
-@click.option(
-    "--stability",
-    type=int,
-    default=0,
-    show_default=True,
-    metavar="N",
-    help="Re-run the detection N times: confidence per person, stability per segment.",
-)
-@click.option(
-    "--consensus",
-    is_flag=True,
-    help="Use the consensus of the --stability runs (10 if not given) as the segments.",
-)
-@click.option(
-    "--people",
-    default=None,
-    metavar="FILE",
-    help="People table (CSV: person, platform, handle): each person's handles become one node.",
-)
-@click.option(
-    "--pseudonymise",
-    is_flag=True,
-    help="Replace every handle in the outputs with a keyed hash and leave text out "
-    "(key from $NICHEGRAPH_KEY or --key-file).",
-)
-@click.option(
-    "--key-file", default=None, metavar="FILE", help="File holding the --pseudonymise key."
-)
+@run_extras
+@tracking_options
 @common
 def run(
     data: Any,
@@ -167,6 +207,9 @@ def run(
     people: str | None,
     pseudonymise: bool,
     key_file: str | None,
+    previous: str | None,
+    freeze_previous: bool,
+    cold_start: bool,
     seed: int | None,
     quiet: bool,
     as_json: bool,
@@ -175,8 +218,9 @@ def run(
 
     LOG is a file, a folder or a glob; several are read as one log. Writes segments.csv,
     segment_summary.csv, influencers.csv, shortlist.csv, segment_profiles.csv,
-    segment_flows.csv and run.json.
+    segment_flows.csv and run.json (with --previous also lineage.csv and labels.csv).
     """
+    from .cli_tracking import follow_previous_options
     from .export.pseudonymise import load_key
     from .pipeline import analyze, check_stability
     from .terminal import format_run_summary
@@ -198,6 +242,7 @@ def run(
 
     with flag_errors():
         check_stability(stability)
+    segment, seed = follow_previous_options(previous, segment, seed, freeze_previous or cold_start)
     result = analyze(
         data,
         read=read,
@@ -209,6 +254,9 @@ def run(
         people=people,
         pseudonymise=pseudonymise,
         key=load_key(key_file=key_file) if key_file is not None else None,
+        previous=previous,
+        freeze_previous=freeze_previous,
+        warm_start=not cold_start,
         outdir=outdir,
         progress=progress,
         seed=seed,
@@ -308,6 +356,9 @@ def datasets(seed: int | None, quiet: bool, as_json: bool) -> None:
         return
     for row in frame.itertuples(index=False):
         click.echo(f"{row.name}  ({row.rows:,} rows)  {row.description}\n  path: {row.path}")
+
+
+from . import cli_tracking  # noqa: E402, F401  (registers compare and track)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -37,8 +37,18 @@ from .segments.profiles import PROFILE_COLUMNS, profile_segments
 from .segments.result import FRINGE, Segmentation
 from .segments.scan import Scan, scan_resolution
 from .segments.stability import DEFAULT_RUNS, Stability, run_memberships, segment_stability
+from .tracking.lineage import Tracking, initial_membership
+from .tracking.runs import LABEL_COLUMNS, RunView, as_view
+from .tracking.warmstart import follow_previous
 
-__all__ = ["OUTPUT_FILES", "RUN_OPTIONS", "AnalysisResult", "analyze", "run_options"]
+__all__ = [
+    "OUTPUT_FILES",
+    "RUN_OPTIONS",
+    "TRACKING_FILES",
+    "AnalysisResult",
+    "analyze",
+    "run_options",
+]
 
 OUTPUT_FILES = (
     "segments.csv",
@@ -49,7 +59,10 @@ OUTPUT_FILES = (
     "segment_flows.csv",
     "run.json",
 )
-_REPLACEABLE = (*OUTPUT_FILES, *SCAN_FILES)  # what a previous run into the same folder holds
+#: Extra files of a tracked run (``previous=``).
+TRACKING_FILES = ("lineage.csv", "labels.csv")
+# what a previous run into the same folder holds
+_REPLACEABLE = (*OUTPUT_FILES, *SCAN_FILES, *TRACKING_FILES)
 
 Progress = Callable[[str, str, float], None]
 """``progress(stage, event, seconds)``: event ``"start"``, a step, or ``"done"``."""
@@ -86,6 +99,7 @@ class AnalysisResult:
     pseudonymiser: Pseudonymiser | None = None
     stability: Stability | None = None
     scan: Scan | None = None
+    tracking: Tracking | None = None
 
     @property
     def segments(self) -> pd.DataFrame:
@@ -120,6 +134,16 @@ class AnalysisResult:
             labels = self.profiles.set_index("segment")["label"]
             table.insert(2, "label", table["segment"].map(labels).astype(object).fillna(""))
         return table
+
+    @property
+    def labels(self) -> pd.DataFrame:
+        """``labels.csv``: each segment's id, the name a person gave it, its automatic label."""
+        table = self.summary
+        table = table[table["segment"] != FRINGE]
+        names = self.tracking.names if self.tracking is not None else {}
+        name = table["segment"].map(names).astype(object).fillna("")
+        frame = {"segment": table["segment"], "name": name, "label": table.get("label", "")}
+        return pd.DataFrame(frame, columns=LABEL_COLUMNS).reset_index(drop=True)
 
     def manifest(self, written_at: str | None = None) -> dict[str, Any]:
         """The content of ``run.json``: versions, parameters, input, counts, quality, timings;
@@ -161,6 +185,9 @@ class AnalysisResult:
             data["stability"] = self.stability.summary()
         if self.scan is not None:
             data["scan"] = {"recommended": self.scan.recommended, "reason": self.scan.reason}
+        if self.tracking is not None:
+            data["tracking"] = self.tracking.info
+            data["files"] += list(TRACKING_FILES)
         if "consensus" in seg.params:
             data["segmentation"]["consensus"] = seg.params["consensus"]
         identity = self.interactions.identity
@@ -189,6 +216,9 @@ class AnalysisResult:
         }
         if self.scan is not None:  # --resolution auto: the scan that chose it
             out.update(scan_files(self.scan))
+        if self.tracking is not None:  # previous=: persistent ids, their history and names
+            out["lineage.csv"] = csv_text(self.tracking.lineage)
+            out["labels.csv"] = csv_text(self.labels)
         return out
 
     def save(self, outdir: str | Path) -> Path:
@@ -244,11 +274,22 @@ def _segment(
     seed: int,
     stage: Callable[[str, Callable[[], Any]], Any],
     step: Callable[[str], Step | None],
+    track: Callable[[Callable[[], Segmentation]], Segmentation],
+    start: Any = None,
 ) -> tuple[Segmentation, Stability | None]:
-    """The segmentation (plain or consensus) and, with ``stability`` runs, its stability."""
+    """The segmentation (plain or consensus) and, with ``stability`` runs, its stability.
+
+    ``track`` runs the detection it is given and renames the segments (persistent ids);
+    ``start`` warm-starts a plain run.
+    """
     if not consensus:
         seg = stage(
-            "segment", lambda: find_segments(graph, **opts, seed=seed, progress=step("segment"))
+            "segment",
+            lambda: track(
+                lambda: find_segments(
+                    graph, **opts, seed=seed, progress=step("segment"), initial_membership=start
+                )
+            ),
         )
         if not stability:
             return seg, None
@@ -263,7 +304,10 @@ def _segment(
         "stability",
         lambda: run_memberships(graph, runs=n_runs, seed=seed, progress=step("stability"), **opts),
     )
-    seg = stage("segment", lambda: consensus_segments(graph, memberships=runs, seed=seed, **opts))
+    seg = stage(
+        "segment",
+        lambda: track(lambda: consensus_segments(graph, memberships=runs, seed=seed, **opts)),
+    )
     return seg, segment_stability(graph, seg, memberships=runs) if stability else None
 
 
@@ -279,6 +323,9 @@ def analyze(
     key: str | bytes | None = None,
     stability: int = 0,
     consensus: bool = False,
+    previous: str | Path | RunView | AnalysisResult | None = None,
+    freeze_previous: bool = False,
+    warm_start: bool = True,
     outdir: str | Path | None = None,
     progress: Progress | None = None,
     seed: int | None = None,
@@ -298,6 +345,12 @@ def analyze(
     the run folder); ``stability=N`` re-runs the detection N times for a confidence per person
     and a stability per segment (:func:`segment_stability`); ``consensus=True`` keeps the
     consensus of those runs (N, else 10) as the segmentation (:func:`consensus_segments`).
+    ``previous`` (a run folder, a result or a :class:`~nichegraph.tracking.RunView`) makes the
+    segment ids persistent: Leiden starts from the previous partition (``freeze_previous=True``:
+    previous members stay, only the others are placed; ``warm_start=False``: from scratch) and
+    segments inherit the ids they match (:func:`~nichegraph.tracking.persistent_ids`);
+    ``lineage.csv`` and ``labels.csv`` join the run folder. Pass the previous run's objective,
+    resolution and seed too (:func:`~nichegraph.tracking.warmstart.previous_options`).
     ``progress(stage, event, seconds)`` hears each stage's ``"start"``, its steps (segment:
     ``"top-level Leiden"``, ``"split 3 (2 waiting)"``; stability: ``"run 2 of 10: …"``; rank:
     each measure's name; scan: ``"resolution 0.5 done (4 of 15)"``) and ``"done"``, with the
@@ -323,6 +376,13 @@ def analyze(
         "stability": check_stability(stability),
         "consensus": bool(consensus),
     }
+    if previous is None and freeze_previous:
+        raise InputError("--freeze-previous needs --previous RUN_DIR")
+    prev = None if previous is None else as_view(previous)
+    if prev is not None:
+        params["previous"] = prev.run_id
+        params["freeze_previous"] = bool(freeze_previous)
+        params["warm_start"] = bool(warm_start)
     given = [*(data if isinstance(data, list | tuple) else [data]), people]  # paths to withhold
     people = None if people is None else load_people(people)
     if key is not None and not pseudonymise:
@@ -390,7 +450,22 @@ def analyze(
 
         scan = stage("scan", lambda: scan_resolution(graph_, seed=seed, progress=scanned, **opts))
     opts["resolution"] = scan.recommended if scan is not None else sopts.resolution
-    seg, stab = _segment(graph_, opts, stability, consensus, seed, stage, step)
+    tracking: list[Tracking] = []
+
+    def track(detect: Callable[[], Segmentation]) -> Segmentation:
+        if prev is None:
+            return detect()
+        seg, t = follow_previous(
+            detect, graph_, prev, opts, freeze=freeze_previous, seed=seed,
+            warm=warm_start and not consensus,
+        )  # fmt: skip
+        tracking.append(t)
+        return seg
+
+    start = None
+    if prev is not None and warm_start and not freeze_previous:
+        start = initial_membership(graph_.graph.vs["name"], prev.members)
+    seg, stab = _segment(graph_, opts, stability, consensus, seed, stage, step, track, start)
     infl: pd.DataFrame = stage(
         "rank",
         lambda: rank_influencers(
@@ -408,6 +483,7 @@ def analyze(
     result = AnalysisResult(
         inter, graph_, seg, infl, short, params, timings, profiles=profiles, flows=flows,
         pseudonymiser=pseudo, stability=stab, scan=scan,
+        tracking=tracking[0] if tracking else None,
     )  # fmt: skip
     if outdir is not None:
         stage("write", lambda: result.save(outdir))

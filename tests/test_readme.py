@@ -70,3 +70,22 @@ def test_output_tables_document_every_column(tmp_path):
         result.influencers.columns
     )
     assert isinstance(result.summary, pd.DataFrame)
+
+
+def test_tracking_tables_document_every_column():
+    log = ng.load_dataset("brand_chatter").log
+    before = ng.analyze(log, until="2026-06-15", seed=1)
+    after = ng.analyze(log, since="2026-06-15", previous=before, seed=1)
+    cmp = ng.compare_runs(before, after)
+    for name, frame in [
+        ("segment_changes.csv", cmp.segment_changes),
+        ("influencer_changes.csv", cmp.influencer_changes),
+        ("people_moves.csv", cmp.people_moves),
+        ("alerts.csv", cmp.alerts),
+        ("lineage.csv", after.tracking.lineage),
+        ("labels.csv", after.labels),
+    ]:
+        assert _documented_columns(name) == list(frame.columns), name
+    track = ng.track_log(log, window="14d", seed=1)
+    assert _documented_columns("timeline.csv") == list(track.timeline.columns)
+    assert _documented_columns("windows.csv") == list(track.windows.columns)

@@ -161,6 +161,7 @@ def _clean_stale(parent: Path, name: str) -> None:
 
 def _write_files(folder: Path, files: Mapping[str, str | bytes]) -> None:
     for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)  # "windows/01/segments.csv"
         if isinstance(text, bytes):  # e.g. a PNG
             (folder / name).write_bytes(text)
         else:
@@ -175,9 +176,11 @@ def _replace_inside(target: Path, files: Mapping[str, str | bytes]) -> None:
     try:
         _write_files(tmp, files)
         for name in files:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp / name, target / name)
+        tops = {name.split("/")[0] for name in files}
         for entry in os.scandir(target):
-            if entry.name not in files and not entry.name.startswith("."):
+            if entry.name not in tops and not entry.name.startswith("."):
                 shutil.rmtree(entry.path) if entry.is_dir() else os.unlink(entry.path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -203,7 +206,7 @@ def write_run_folder(
     ['b.csv']
     """
     out = Path(outdir)
-    real = check_outdir(out, {*files, *replaceable})
+    real = check_outdir(out, {*(f.split("/")[0] for f in files), *replaceable})
     if real.is_dir() and os.path.ismount(real):
         _replace_inside(real, files)
         return out

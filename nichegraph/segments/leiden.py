@@ -71,6 +71,7 @@ def leiden_membership(
     objective: str = "modularity",
     resolution: float = 1.0,
     backend: str = "igraph",
+    initial_membership: Sequence[int] | None = None,
     seed: int = 0,
 ) -> np.ndarray:
     """One Leiden run on an undirected graph with edge attribute ``weight``; returns membership.
@@ -79,6 +80,7 @@ def leiden_membership(
     ``random.Random(seed)`` through :func:`~nichegraph._random.igraph_seed`; the global random
     state is left alone); ``"leidenalg"`` uses
     ``leidenalg.find_partition`` (RB configuration model or CPM). Both run until stable.
+    ``initial_membership`` (labels ``0..n-1``) is the partition the search starts from.
 
     >>> g = ig.Graph.Famous("Zachary"); g.es["weight"] = [1.0] * g.ecount()
     >>> int(leiden_membership(g, seed=1).max()) + 1 >= 2
@@ -91,7 +93,8 @@ def leiden_membership(
         # ``n_iterations=-1`` can loop forever on small weighted graphs (a 10-node example
         # never returned), so the loop lives here, capped at _MAX_ITERATIONS.
         with igraph_seed(seed):
-            membership, quality = None, -np.inf
+            membership = None if initial_membership is None else list(initial_membership)
+            quality = -np.inf
             for _ in range(_MAX_ITERATIONS):
                 part = g.community_leiden(
                     objective_function="CPM" if objective == "cpm" else "modularity",
@@ -113,8 +116,9 @@ def leiden_membership(
         else leidenalg.RBConfigurationVertexPartition
     )
     part = leidenalg.find_partition(
-        g, ptype, weights="weight", resolution_parameter=resolution, n_iterations=-1, seed=seed
-    )
+        g, ptype, weights="weight", resolution_parameter=resolution, n_iterations=-1, seed=seed,
+        initial_membership=None if initial_membership is None else list(initial_membership),
+    )  # fmt: skip
     return np.asarray(part.membership, dtype=np.int64)
 
 
@@ -189,6 +193,7 @@ def find_segments(
     *,
     seed: int | None = None,
     progress: Callable[[str], None] | None = None,
+    initial_membership: Sequence[int] | None = None,
     **kw: Any,
 ) -> Segmentation:
     """Find hierarchical micro-segments of an interaction graph.
@@ -201,6 +206,8 @@ def find_segments(
     segments above ``max_size`` are split regardless (a hard cap, wherever Leiden can split).
     Segments below ``min_size`` go to the fringe (segment 0). ``progress(step)`` is called
     before the top-level run and before each split test (e.g. ``"split 12 (3 waiting)"``).
+    ``initial_membership`` (one label ``0..n-1`` per vertex, e.g. a previous run's segments)
+    warm-starts the top-level run.
 
     >>> import pandas as pd, nichegraph as ng
     >>> seg = ng.find_segments(ng.build_graph(pd.DataFrame(
@@ -218,8 +225,9 @@ def find_segments(
     if progress:
         progress("top-level Leiden")
     top = leiden_membership(
-        und, objective=objective, resolution=resolution, backend=backend, seed=seed
-    )
+        und, objective=objective, resolution=resolution, backend=backend, seed=seed,
+        initial_membership=initial_membership,
+    )  # fmt: skip
     split_kw = {
         "objective": "modularity",
         "resolution": resolution if objective == "modularity" else 1.0,

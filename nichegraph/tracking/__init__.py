@@ -1,0 +1,27 @@
+"""Measure and iterate: persistent segment ids, comparing runs, rolling windows, alerts."""
+
+from .alerts import ALERT_COLUMNS, Rules, load_rules
+from .compare import CompareResult, compare_runs
+from .lineage import Tracking, initial_membership, persistent_ids, relabel_segmentation
+from .matching import assign, overlap_table
+from .runs import RunView, read_run, run_view
+from .track import TrackResult, track_log
+
+__all__ = [
+    "ALERT_COLUMNS",
+    "CompareResult",
+    "Rules",
+    "RunView",
+    "TrackResult",
+    "Tracking",
+    "assign",
+    "compare_runs",
+    "initial_membership",
+    "load_rules",
+    "overlap_table",
+    "persistent_ids",
+    "read_run",
+    "relabel_segmentation",
+    "run_view",
+    "track_log",
+]
