@@ -97,7 +97,14 @@ def _int(values: Any) -> pd.Series:
     return pd.Series(values, dtype="Int64")
 
 
-def _events(a: RunView, b: RunView, ov: pd.DataFrame, matched: pd.DataFrame, rules: Rules):
+def _events(
+    a: RunView,
+    b: RunView,
+    ov: pd.DataFrame,
+    matched: pd.DataFrame,
+    rules: Rules,
+    labels: tuple[dict[int, str], dict[int, str]],
+) -> pd.DataFrame:
     links = ov[ov["jaccard"] > rules.link]
     split_parts = links[links["share_of_a"] >= rules.part_share]
     merge_parts = links[links["share_of_b"] >= rules.part_share]
@@ -147,8 +154,8 @@ def _events(a: RunView, b: RunView, ov: pd.DataFrame, matched: pd.DataFrame, rul
     )
     for col in ("segment_a", "segment_b", "size_a", "size_b"):
         rows[col] = _int(rows[col])
-    rows["label_a"] = rows["segment_a"].map(_labels(a)).fillna("")
-    rows["label_b"] = rows["segment_b"].map(_labels(b)).fillna("")
+    rows["label_a"] = rows["segment_a"].map(labels[0]).fillna("")
+    rows["label_b"] = rows["segment_b"].map(labels[1]).fillna("")
     order = rows["event"].map({e: i for i, e in enumerate(EVENTS)})
     rows = rows.assign(_o=order).sort_values(
         ["segment_a", "segment_b", "_o"], na_position="last", kind="mergesort"
@@ -204,15 +211,16 @@ def _influencers(a: RunView, b: RunView, to_b: Mapping[int, int]) -> pd.DataFram
 def _moves(a: RunView, b: RunView, to_b: Mapping[int, int]) -> tuple[pd.DataFrame, dict]:
     common, sa, sb = common_people(a.members, b.members)
     mapped = _follow(sa, {**to_b, FRINGE: FRINGE})
-    moved = mapped != sb
+    moved = np.flatnonzero(mapped != sb)
+    # by segment_a, segment_b, then in run B's order (its segments.csv: by person)
+    moved = moved[np.lexsort((moved, sb[moved], sa[moved]))]
     moves = pd.DataFrame({"person": common[moved], "segment_a": sa[moved], "segment_b": sb[moved]})
-    moves = moves.sort_values(["segment_a", "segment_b", "person"], kind="mergesort")
     pairs = moves.groupby(["segment_a", "segment_b"]).size().rename("people").reset_index()
     pairs = pairs.sort_values(["people", "segment_a", "segment_b"], ascending=[False, True, True])
     stats = {
         "common": len(common),
-        "stayed": int((~moved).sum()),
-        "moved": int(moved.sum()),
+        "stayed": len(common) - len(moved),
+        "moved": len(moved),
         "entrants": int(len(b.members) - len(common)),
         "leavers": int(len(a.members) - len(common)),
         "moves_by_pair": pairs.head(100).to_dict("records"),
@@ -305,7 +313,8 @@ def compare_runs(
     to_b = dict(
         zip(matched["segment_a"].astype(int), matched["segment_b"].astype(int), strict=True)
     )
-    changes = _events(a, b, ov, matched, rules)
+    labels = (_labels(a), _labels(b))
+    changes = _events(a, b, ov, matched, rules, labels)
     merged = changes[changes["event"] == "merged"]
     follow = {
         **dict(zip(merged["segment_a"].astype(int), merged["segment_b"].astype(int), strict=True)),
@@ -315,15 +324,15 @@ def compare_runs(
     moves, people = _moves(a, b, follow)
     bridges = _bridges(a, b, to_b)
     end = b.window_end
-    rows = structure_alerts(changes, infl, bridges, _labels(b), rules=rules, window_end=end)
-    labels = {("segment", str(s)): lab for s, lab in _labels(b).items()}
+    rows = structure_alerts(changes, infl, bridges, labels[1], rules=rules, window_end=end)
+    by_key = {("segment", str(s)): lab for s, lab in labels[1].items()}
     vol_b = dict(current) if current is not None else volumes(b)
     rows += volume_alerts(
         vol_b,
         list(history) if history is not None else [volumes(a)],
         rules=rules,
         window_end=end,
-        labels=labels,
+        labels=by_key,
     )
     alerts = alert_frame(rows)
     import igraph
