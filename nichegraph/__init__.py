@@ -9,6 +9,7 @@ True
 __version__ = "0.1.0"
 
 from .errors import InputError, NichegraphError
+from .export.plan import save_plan
 from .graph import (
     DEFAULT_KIND_WEIGHTS,
     GraphOptions,
@@ -21,6 +22,7 @@ from .graph import (
 )
 from .influencers import COMPOSITE_WEIGHTS, RankOptions, rank_influencers, shortlist
 from .pipeline import AnalysisResult, analyze, run_options
+from .plan import OBJECTIVES, Plan, plan
 from .samples import Dataset, list_datasets, load_dataset
 from .segments import (
     FRINGE,
@@ -41,6 +43,7 @@ __all__ = [
     "COMPOSITE_WEIGHTS",
     "DEFAULT_KIND_WEIGHTS",
     "FRINGE",
+    "OBJECTIVES",
     "AnalysisResult",
     "CompareResult",
     "Dataset",
@@ -49,6 +52,7 @@ __all__ = [
     "InteractionGraph",
     "Interactions",
     "NichegraphError",
+    "Plan",
     "RankOptions",
     "ReadOptions",
     "ReadReport",
@@ -67,10 +71,12 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "load_rules",
+    "plan",
     "profile_segments",
     "rank_influencers",
     "read_interactions",
     "run_options",
+    "save_plan",
     "scan_resolution",
     "segment_flows",
     "segment_stability",

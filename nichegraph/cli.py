@@ -19,10 +19,12 @@ from .cli_options import (
     common,
     flag_errors,
     graph_options,
+    plan_run_options,
     reader_options,
     run_options,
     split_options,
 )
+from .cli_plan import plan_options
 from .errors import InputError, NichegraphError
 
 if TYPE_CHECKING:
@@ -124,14 +126,15 @@ def cli() -> None:
 
 
 def run_extras(fn: Any) -> Any:
-    """--stability, --consensus, --people, --pseudonymise, --key-file (``run`` and ``track``)."""
+    """--stability, --consensus, --people, --pseudonymise, --key-file (``run``, ``track``,
+    ``plan``)."""
     for option in reversed(_RUN_EXTRAS):
         fn = option(fn)
     return fn
 
 
 def tracking_options(fn: Any) -> Any:
-    """--previous, --freeze-previous, --cold-start."""
+    """--previous, --freeze-previous, --cold-start (``run`` and ``plan``)."""
     for option in reversed(_TRACKING):
         fn = option(fn)
     return fn
@@ -189,6 +192,26 @@ _TRACKING = [
 ]
 
 
+def _progress(quiet: bool) -> Any:
+    """Stage progress on stderr: long stages announce, steps at most one line per interval."""
+    last = [time.monotonic()]
+
+    def progress(stage: str, event: str, seconds: float) -> None:
+        now = time.monotonic()
+        if event == "start":
+            if stage in ("scan", "segment", "stability", "rank"):  # long stages announce
+                _echo_err(f"nichegraph: {stage}…", quiet)
+        elif event == "done":
+            _echo_err(f"nichegraph: {stage} done in {seconds:.1f} s", quiet)
+        elif now - last[0] >= PROGRESS_EVERY:  # a step: at most one line per interval
+            _echo_err(f"nichegraph: {stage}: {event} ({seconds:.0f} s)", quiet)
+        else:
+            return
+        last[0] = now
+
+    return progress
+
+
 @cli.command()
 @click.option("-o", "--out", "outdir", required=True, help="Run folder to write (created).")
 @run_options
@@ -225,21 +248,6 @@ def run(
     from .pipeline import analyze, check_stability
     from .terminal import format_run_summary
 
-    last = [time.monotonic()]
-
-    def progress(stage: str, event: str, seconds: float) -> None:
-        now = time.monotonic()
-        if event == "start":
-            if stage in ("scan", "segment", "stability", "rank"):  # long stages announce
-                _echo_err(f"nichegraph: {stage}…", quiet)
-        elif event == "done":
-            _echo_err(f"nichegraph: {stage} done in {seconds:.1f} s", quiet)
-        elif now - last[0] >= PROGRESS_EVERY:  # a step: at most one line per interval
-            _echo_err(f"nichegraph: {stage}: {event} ({seconds:.0f} s)", quiet)
-        else:
-            return
-        last[0] = now
-
     with flag_errors():
         check_stability(stability)
     segment, seed = follow_previous_options(previous, segment, seed, freeze_previous or cold_start)
@@ -258,13 +266,80 @@ def run(
         freeze_previous=freeze_previous,
         warm_start=not cold_start,
         outdir=outdir,
-        progress=progress,
+        progress=_progress(quiet),
         seed=seed,
     )
     if as_json:  # what run.json holds
         click.echo((Path(outdir) / "run.json").read_text(encoding="utf-8"), nl=False)
     elif not quiet:
         click.echo(format_run_summary(result, outdir))
+
+
+@cli.command()
+@click.option("-o", "--out", "outdir", required=True, help="Run folder to write (created).")
+@plan_run_options
+@run_extras
+@tracking_options
+@plan_options
+@common
+def plan(
+    data: Any,
+    read: ReadOptions,
+    graph: GraphOptions,
+    segment: SegmentOptions,
+    rank: RankOptions,
+    plan_kw: dict[str, Any],
+    outdir: str,
+    stability: int,
+    consensus: bool,
+    people: str | None,
+    pseudonymise: bool,
+    key_file: str | None,
+    previous: str | None,
+    freeze_previous: bool,
+    cold_start: bool,
+    seed: int | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Plan a campaign on LOG: who to work with, in which segment, doing what; write OUTDIR.
+
+    Takes every `run` option (its --objective is --leiden-objective here, its --score-weight
+    --rank-weight) and writes everything `run` writes plus plan.csv, plan_segments.csv,
+    plan_excluded.csv and plan_summary.json, in one all-or-nothing write. --previous takes a
+    previous run or plan folder (tracked as by `run`; its plan.csv, if any, is compared) or a
+    plan.csv.
+    """
+    from .cli_plan import read_previous_plan
+    from .cli_tracking import follow_previous_options
+    from .export.plan import save_plan
+    from .export.pseudonymise import load_key
+    from .export.run import check_outdir
+    from .export.scan import SCAN_FILES
+    from .pipeline import OUTPUT_FILES, TRACKING_FILES, analyze, check_stability
+    from .plan import PLAN_FILES, check_plan_options
+    from .plan import plan as make_plan
+    from .terminal import format_plan
+
+    with flag_errors():
+        check_stability(stability)
+    run_dir, plan_kw["previous"] = read_previous_plan(previous)
+    check_plan_options(**plan_kw)  # before any work
+    check_outdir(outdir, (*OUTPUT_FILES, *SCAN_FILES, *TRACKING_FILES, *PLAN_FILES))
+    segment, seed = follow_previous_options(run_dir, segment, seed, freeze_previous or cold_start)
+    result = analyze(
+        data, read=read, graph=graph, segment=segment, rank=rank, stability=stability,
+        consensus=consensus, people=people, pseudonymise=pseudonymise,
+        key=load_key(key_file=key_file) if key_file is not None else None,
+        previous=run_dir, freeze_previous=freeze_previous, warm_start=not cold_start,
+        progress=_progress(quiet), seed=seed,
+    )  # fmt: skip
+    campaign = make_plan(result, **plan_kw)
+    save_plan(campaign, outdir, run=result)
+    if as_json:
+        click.echo(json.dumps(campaign.to_dict(), indent=2, default=str))
+    elif not quiet:
+        click.echo(format_plan(campaign, outdir))
 
 
 @cli.command()

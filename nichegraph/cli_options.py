@@ -27,9 +27,12 @@ __all__ = [
     "flag_errors",
     "flag_message",
     "graph_options",
+    "plan_run_options",
+    "rank_group",
     "rank_options",
     "reader_options",
     "run_options",
+    "segment_group",
     "segment_options",
     "split_options",
 ]
@@ -305,53 +308,72 @@ split_options = _group("segment", _SPLIT, _segment)
 """How to split and keep segments (no --objective/--resolution: ``scan`` sets those); the
 command receives ``segment`` (SegmentOptions)."""
 
-segment_options = _group(
-    "segment",
-    [
-        _choice("--objective", ("modularity", "cpm"), "Leiden quality function."),
-        click.option(
-            "--resolution",
-            default="1.0",
-            show_default=True,
-            help="Leiden resolution (higher = smaller segments), or 'auto': the scan's "
-            "recommendation.",
-        ),
-        *_SPLIT,
-    ],
-    _segment,
-)
+
+def segment_group(objective_flag: str = "--objective") -> Callable[[Command], Command]:
+    """--objective (named ``objective_flag``), --resolution and how to split; the command
+    receives ``segment``."""
+    return _group(
+        "segment",
+        [
+            click.option(
+                objective_flag,
+                "objective",
+                type=click.Choice(("modularity", "cpm")),
+                default="modularity",
+                show_default=True,
+                help="Leiden quality function.",
+            ),
+            click.option(
+                "--resolution",
+                default="1.0",
+                show_default=True,
+                help="Leiden resolution (higher = smaller segments), or 'auto': the scan's "
+                "recommendation.",
+            ),
+            *_SPLIT,
+        ],
+        _segment,
+    )
+
+
+segment_options = segment_group()
 """--objective, --resolution and how to split; the command receives ``segment``."""
 
 
-def _rank(v: dict[str, Any]) -> Any:
-    from .graph.schema import split_pair
-    from .influencers.rank import RankOptions
+def rank_group(weight_flag: str = "--score-weight") -> Callable[[Command], Command]:
+    """Composite score weights (``weight_flag``) and shortlist length; the command receives
+    ``rank`` (RankOptions)."""
 
-    items = v["score_weights"]
-    weights = dict(split_pair(i, "--score-weight", "MEASURE=W", "betweenness=0.3") for i in items)
-    return RankOptions(score_weights=weights or None, top=v["top"])
+    def make(v: dict[str, Any]) -> Any:
+        from .graph.schema import split_pair
+        from .influencers.rank import RankOptions
+
+        pairs = (split_pair(i, weight_flag, "MEASURE=W", "betweenness=0.3") for i in v["weights"])
+        return RankOptions(score_weights=dict(pairs) or None, top=v["top"])
+
+    return _group(
+        "rank",
+        [
+            click.option(
+                weight_flag,
+                "weights",
+                multiple=True,
+                metavar="MEASURE=W",
+                help=f"Composite score weight, e.g. {weight_flag} betweenness=0.3.",
+            ),
+            click.option(
+                "--top",
+                type=int,
+                default=10,
+                show_default=True,
+                help="People per segment in shortlist.csv.",
+            ),
+        ],
+        make,
+    )
 
 
-rank_options = _group(
-    "rank",
-    [
-        click.option(
-            "--score-weight",
-            "score_weights",
-            multiple=True,
-            metavar="MEASURE=W",
-            help="Composite score weight, e.g. --score-weight betweenness=0.3.",
-        ),
-        click.option(
-            "--top",
-            type=int,
-            default=10,
-            show_default=True,
-            help="People per segment in shortlist.csv.",
-        ),
-    ],
-    _rank,
-)
+rank_options = rank_group()
 """Composite score weights and shortlist length; the command receives ``rank`` (RankOptions)."""
 
 
@@ -359,3 +381,11 @@ def run_options(fn: Command) -> Command:
     """Every option of a run: the command receives ``data``, ``read``, ``graph``, ``segment``
     and ``rank``, ready for :func:`nichegraph.analyze`."""
     return reader_options(graph_options(segment_options(rank_options(fn))))
+
+
+def plan_run_options(fn: Command) -> Command:
+    """Every run option for ``plan``, whose own --objective and --score-weight are the
+    campaign's: Leiden's is --leiden-objective, the composite's --rank-weight."""
+    return reader_options(
+        graph_options(segment_group("--leiden-objective")(rank_group("--rank-weight")(fn)))
+    )

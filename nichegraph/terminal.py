@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .graph.read import ReadReport
     from .pipeline import AnalysisResult
+    from .plan.result import Plan
     from .segments.scan import Scan
 
 __all__ = [
+    "format_plan",
     "format_read_report",
     "format_run_summary",
     "format_scan",
@@ -140,4 +142,28 @@ def format_scan(scan: Scan) -> str:
             f"{r.fringe:>7g}  {r.modularity:>10.3f}  {r.stability:>9.3f}{mark}"
         )
     lines += ["", f"recommended resolution {scan.recommended:g}: {scan.reason}"]
+    return "\n".join(lines)
+
+
+def format_plan(plan: Plan, outdir: str) -> str:
+    """What ``nichegraph plan`` prints: the picks, the audience against the plain top-K."""
+    s = plan.summary
+    lines = [
+        f"objective   {s['objective']} ({s['pick_method']})",
+        f"picked      {s['picked']} of {s['budget']} from {s['candidates']:,} candidates in "
+        f"{s['segments_targeted']} of {s['segments_total']} segments",
+        f"audience    {s['audience_covered']:,} {s['audience']} "
+        f"(plain top-{s['budget']} by score: {s['topk_audience_covered']:,})",
+        "excluded    " + (", ".join(f"{v:,} {k}" for k, v in s["excluded"].items()) or "nobody"),
+        "",
+        f"{'#':>3}  {'person':<24} {'segment':>7}  {'role':<20} {'new':>6}  action",
+    ]
+    picks = plan.people[plan.people["pick"].notna()]
+    for row in picks.itertuples(index=False):
+        lines.append(
+            f"{int(row.pick):>3}  {_fit(str(row.person), 24):<24} {row.segment:>7}  "
+            f"{row.role:<20} {int(row.audience_new):>6}  {row.action}"
+        )
+    lines += ["", f"wrote {outdir}/ (run files, plan.csv, plan_segments.csv, plan_excluded.csv, "
+              "plan_summary.json)"]  # fmt: skip
     return "\n".join(lines)

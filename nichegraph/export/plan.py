@@ -1,0 +1,42 @@
+"""Plan files: ``plan.csv``, ``plan_segments.csv``, ``plan_excluded.csv``, ``plan_summary.json``."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..plan.result import PLAN_FILES
+from .csv import csv_text
+from .run import json_text, write_run_folder
+from .scan import SCAN_FILES
+
+__all__ = ["plan_files", "save_plan"]
+
+
+def plan_files(plan: Any) -> dict[str, str | bytes]:
+    """``{file name: text}`` of a :class:`~nichegraph.plan.Plan` (spreadsheet-safe CSV)."""
+    return {
+        "plan.csv": csv_text(plan.people),
+        "plan_segments.csv": csv_text(plan.segments),
+        "plan_excluded.csv": csv_text(plan.excluded),
+        "plan_summary.json": json_text(plan.to_dict()),
+    }
+
+
+def save_plan(plan: Any, outdir: str | os.PathLike[str], *, run: Any = None) -> Path:
+    """Write the plan files (and, with ``run``, the run's files, ``run.json`` stamped with the
+    time) in ONE all-or-nothing write; a previous run or plan in ``outdir`` is replaced.
+
+    >>> import nichegraph as ng, tempfile, os
+    >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
+    >>> out = save_plan(ng.plan(res, budget=3), os.path.join(tempfile.mkdtemp(), "p"), run=res)
+    >>> {"plan.csv", "plan_summary.json", "run.json", "shortlist.csv"} <= set(os.listdir(out))
+    True
+    """
+    files: dict[str, str | bytes] = {}
+    if run is not None:
+        files.update(run.files(written_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")))
+    files.update(plan_files(plan))
+    return write_run_folder(outdir, files, (*files, *SCAN_FILES, *PLAN_FILES))
