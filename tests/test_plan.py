@@ -283,3 +283,24 @@ def test_readme_lists_every_plan_option():
     documented = set(re.findall(r"`(--[a-z-]+)", table))
     assert plan_opts - run_opts <= documented
     assert run_opts <= plan_opts  # every run option; --objective and --score-weight: the plan's
+
+
+def test_plan_previous_folder_tracks_the_run_and_compares_the_plan(tmp_path, planted):
+    log, _ = planted
+    path = tmp_path / "log.csv"
+    log.to_csv(path, index=False)
+    base = ["plan", str(path), "--budget", "4", "-q", "--seed", "2"]
+    runner = CliRunner()
+    assert runner.invoke(cli, [*base, "-o", str(tmp_path / "one")]).exit_code == 0
+    notes = pd.read_csv(tmp_path / "one" / "plan.csv")
+    notes["notes"] = "briefed"
+    notes.to_csv(tmp_path / "one" / "plan.csv", index=False)
+    res = runner.invoke(
+        cli, [*base, "-o", str(tmp_path / "two"), "--previous", str(tmp_path / "one")]
+    )
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "two" / "lineage.csv").exists()  # tracked as by `run --previous`
+    again = pd.read_csv(tmp_path / "two" / "plan.csv")
+    assert set(again["change"]) <= {"new", "kept", "moved", "dropped"}
+    assert (again.loc[again["change"] == "kept", "notes"] == "briefed").all()
+    assert (again["change"] == "kept").sum() >= 2
