@@ -8,6 +8,7 @@ True
 
 __version__ = "0.1.0"
 
+from .campaign import Plan, plan
 from .errors import InputError, NichegraphError
 from .export.plan import save_plan
 from .graph import (
@@ -22,7 +23,7 @@ from .graph import (
 )
 from .influencers import COMPOSITE_WEIGHTS, RankOptions, rank_influencers, shortlist
 from .pipeline import AnalysisResult, analyze, run_options
-from .plan import OBJECTIVES, Plan, plan
+from .plan import OBJECTIVES
 from .samples import Dataset, list_datasets, load_dataset
 from .segments import (
     FRINGE,
