@@ -113,13 +113,13 @@ class Measured:
         return json.loads(self.stdout.strip().splitlines()[-1])
 
 
-def measure(args: list[str], workdir: Path, tag: str) -> Measured:
-    """Run ``python args`` as a child, through :data:`TIMER`, which times it and reads its peak
-    RSS from ``os.wait4``. (Measured straight from this process, the peak would be wrong: on
-    Linux a child's ``ru_maxrss`` starts from the RSS of the process that forked it, and this
-    one holds the generated log.)"""
+def measure(args: list[str], workdir: Path, tag: str, tree: Path = REPO) -> Measured:
+    """Run ``python args`` as a child (with the checkout ``tree`` first on its path), through
+    :data:`TIMER`, which times it and reads its peak RSS from ``os.wait4``. (Measured
+    straight from this process, the peak would be wrong: on Linux a child's ``ru_maxrss``
+    starts from the RSS of the process that forked it, and this one holds the generated log.)"""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tree), env.get("PYTHONPATH")]))
     out, err, stat = (workdir / f"{tag}.{x}" for x in ("stdout", "stderr", "json"))
     cmd = [sys.executable, "-c", TIMER, str(stat), sys.executable, *args]
     with open(out, "wb") as fo, open(err, "wb") as fe:

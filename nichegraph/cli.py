@@ -223,6 +223,7 @@ def run(
     read: ReadOptions,
     graph: GraphOptions,
     segment: SegmentOptions,
+    jobs: int,
     rank: RankOptions,
     outdir: str,
     stability: int,
@@ -259,6 +260,7 @@ def run(
         rank=rank,
         stability=stability,
         consensus=consensus,
+        jobs=jobs,
         people=people,
         pseudonymise=pseudonymise,
         key=load_key(key_file=key_file) if key_file is not None else None,
@@ -287,6 +289,7 @@ def plan(
     read: ReadOptions,
     graph: GraphOptions,
     segment: SegmentOptions,
+    jobs: int,
     rank: RankOptions,
     plan_kw: dict[str, Any],
     outdir: str,
@@ -329,7 +332,7 @@ def plan(
     segment, seed = follow_previous_options(run_dir, segment, seed, freeze_previous or cold_start)
     result = analyze(
         data, read=read, graph=graph, segment=segment, rank=rank, stability=stability,
-        consensus=consensus, people=people, pseudonymise=pseudonymise,
+        consensus=consensus, jobs=jobs, people=people, pseudonymise=pseudonymise,
         key=load_key(key_file=key_file) if key_file is not None else None,
         previous=run_dir, freeze_previous=freeze_previous, warm_start=not cold_start,
         progress=_progress(quiet), seed=seed,
@@ -360,6 +363,7 @@ def scan(
     read: ReadOptions,
     graph: GraphOptions,
     segment: SegmentOptions,
+    jobs: int,
     outdir: str,
     resolutions: str | None,
     runs: int,
@@ -394,6 +398,7 @@ def scan(
         **segment.kwargs(resolution=False),
         progress=progress,
         seed=seed,
+        jobs=jobs,
     )
     save_scan(result, outdir)
     if as_json:

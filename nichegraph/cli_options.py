@@ -62,6 +62,7 @@ FLAGS: dict[str, str] = {
     "score_weights": "--score-weight",
     "top": "--top",
     "stability": "--stability",
+    "jobs": "--jobs",
 }
 """The flag of every library option (field of an options class) the commands expose."""
 
@@ -278,6 +279,14 @@ _SPLIT = [
         help="Segments smaller than this go to the fringe.",
     ),
     _choice("--backend", ("igraph", "leidenalg"), "Leiden implementation."),
+    click.option(
+        "--jobs",
+        type=int,
+        default=0,
+        show_default=True,
+        help="Processes for independent runs (--stability, scan points); 0: every core. "
+        "Results are the same for any number.",
+    ),
 ]
 
 
@@ -295,23 +304,26 @@ def _segment(v: dict[str, Any]) -> Any:
     extra = {}
     if "objective" in v:
         extra = {"objective": v["objective"], "resolution": _resolution(v["resolution"])}
-    return SegmentOptions(
+    from ._parallel import check_jobs
+
+    segment = SegmentOptions(
         min_gain=None if v["no_refine"] else v["min_gain"],
         max_size=v["max_size"],
         min_size=v["min_size"],
         backend=v["backend"],
         **extra,
     )
+    return {"segment": segment, "jobs": check_jobs(v["jobs"])}
 
 
 split_options = _group("segment", _SPLIT, _segment)
 """How to split and keep segments (no --objective/--resolution: ``scan`` sets those); the
-command receives ``segment`` (SegmentOptions)."""
+command receives ``segment`` (SegmentOptions) and ``jobs``."""
 
 
 def segment_group(objective_flag: str = "--objective") -> Callable[[Command], Command]:
     """--objective (named ``objective_flag``), --resolution and how to split; the command
-    receives ``segment``."""
+    receives ``segment`` and ``jobs``."""
     return _group(
         "segment",
         [
@@ -337,7 +349,7 @@ def segment_group(objective_flag: str = "--objective") -> Callable[[Command], Co
 
 
 segment_options = segment_group()
-"""--objective, --resolution and how to split; the command receives ``segment``."""
+"""--objective, --resolution and how to split; the command receives ``segment`` and ``jobs``."""
 
 
 def rank_group(weight_flag: str = "--score-weight") -> Callable[[Command], Command]:

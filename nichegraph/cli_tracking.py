@@ -136,6 +136,7 @@ def track(
     read: ReadOptions,
     graph: GraphOptions,
     segment: SegmentOptions,
+    jobs: int,
     rank: RankOptions,
     outdir: str,
     window: str,
@@ -177,7 +178,7 @@ def track(
     result = track_log(
         data, window=window, step=step, rules=load_rules(rules), brand=brand,
         warm_start=not cold_start, freeze_previous=freeze_previous, progress=progress,
-        read=read, graph=graph, segment=segment, rank=rank, stability=stability,
+        read=read, graph=graph, segment=segment, rank=rank, stability=stability, jobs=jobs,
         consensus=consensus, people=people, pseudonymise=pseudonymise,
         key=load_key(key_file=key_file) if key_file is not None else None, seed=seed,
     )  # fmt: skip

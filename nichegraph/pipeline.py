@@ -17,6 +17,7 @@ import pandas as pd
 from . import __version__
 from ._memory import check_memory, input_rows, out_of_memory
 from ._options import route_options
+from ._parallel import check_jobs
 from ._random import check_seed
 from ._repr import short_repr
 from .errors import InputError
@@ -276,6 +277,7 @@ def _segment(
     step: Callable[[str], Step | None],
     track: Callable[[Callable[[], Segmentation]], Segmentation],
     start: Any = None,
+    jobs: int | None = 1,
 ) -> tuple[Segmentation, Stability | None]:
     """The segmentation (plain or consensus) and, with ``stability`` runs, its stability.
 
@@ -296,13 +298,15 @@ def _segment(
         return seg, stage(
             "stability",
             lambda: segment_stability(
-                graph, seg, runs=stability, seed=seed, progress=step("stability")
+                graph, seg, runs=stability, seed=seed, progress=step("stability"), jobs=jobs
             ),
         )
     n_runs = stability or DEFAULT_RUNS
     runs = stage(
         "stability",
-        lambda: run_memberships(graph, runs=n_runs, seed=seed, progress=step("stability"), **opts),
+        lambda: run_memberships(
+            graph, runs=n_runs, seed=seed, progress=step("stability"), jobs=jobs, **opts
+        ),
     )
     seg = stage(
         "segment",
@@ -326,6 +330,7 @@ def analyze(
     previous: str | Path | RunView | AnalysisResult | None = None,
     freeze_previous: bool = False,
     warm_start: bool = True,
+    jobs: int | None = None,
     outdir: str | Path | None = None,
     progress: Progress | None = None,
     seed: int | None = None,
@@ -352,11 +357,13 @@ def analyze(
     ``lineage.csv`` and ``labels.csv`` join the run folder. Pass the previous run's objective,
     resolution and seed too (:func:`~nichegraph.tracking.warmstart.previous_options`).
     ``progress(stage, event, seconds)`` hears each stage's ``"start"``, its steps (segment:
-    ``"top-level Leiden"``, ``"split 3 (2 waiting)"``; stability: ``"run 2 of 10: …"``; rank:
-    each measure's name; scan: ``"resolution 0.5 done (4 of 15)"``) and ``"done"``, with the
-    seconds since the stage started. Running out of memory raises :class:`MemoryError` naming
-    the stage; a run too large for the memory limit stops before reading or building
-    (:class:`~nichegraph.errors.NichegraphError`).
+    ``"top-level Leiden"``, ``"split level 2 (40 segments)"``; stability: ``"run 2 of 10:
+    …"``; rank: each measure's name; scan: ``"resolution 0.5 done (4 of 15)"``) and
+    ``"done"``, with the seconds since the stage started. Running out of memory raises
+    :class:`MemoryError` naming the stage; a run too large for the memory limit stops before
+    reading or building (:class:`~nichegraph.errors.NichegraphError`).
+    ``jobs`` processes make those runs and the scan's resolutions side by side (``None``:
+    every core); the results are the same whatever the number, and it is not recorded.
 
     >>> import nichegraph as ng
     >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
@@ -376,6 +383,7 @@ def analyze(
         "stability": check_stability(stability),
         "consensus": bool(consensus),
     }
+    check_jobs(jobs)
     if previous is None and freeze_previous:
         raise InputError("--freeze-previous needs --previous RUN_DIR")
     prev = None if previous is None else as_view(previous)
@@ -448,7 +456,10 @@ def analyze(
             if report:
                 report(f"resolution {r:g} done ({i} of {total})")
 
-        scan = stage("scan", lambda: scan_resolution(graph_, seed=seed, progress=scanned, **opts))
+        scan = stage(
+            "scan",
+            lambda: scan_resolution(graph_, seed=seed, progress=scanned, jobs=jobs, **opts),
+        )
     opts["resolution"] = scan.recommended if scan is not None else sopts.resolution
     tracking: list[Tracking] = []
 
@@ -465,7 +476,7 @@ def analyze(
     start = None
     if prev is not None and warm_start and not freeze_previous:
         start = initial_membership(graph_.graph.vs["name"], prev.members)
-    seg, stab = _segment(graph_, opts, stability, consensus, seed, stage, step, track, start)
+    seg, stab = _segment(graph_, opts, stability, consensus, seed, stage, step, track, start, jobs)
     infl: pd.DataFrame = stage(
         "rank",
         lambda: rank_influencers(

@@ -181,3 +181,16 @@ def test_analyze_derives_the_stability_runs_from_the_root_seed():
     c = ng.analyze(log, stability=3, seed=2).stability
     assert a.params["seed"] == 1 and c.params["seed"] == 2
     assert (a.memberships == b.memberships).all()
+
+
+def test_jobs_give_the_same_runs_and_scan_as_one_job(planted):
+    graph, _, _, _ = planted
+    noisy = random_like(graph)  # runs differ from seed to seed
+    one = run_memberships(noisy, runs=3, seed=4, jobs=1)
+    two = run_memberships(noisy, runs=3, seed=4, jobs=2)
+    assert np.array_equal(one, two) and not np.array_equal(one[0], one[1])
+    a = ng.scan_resolution(graph, resolutions=[0.5, 1, 2], runs=2, seed=1, jobs=1)
+    b = ng.scan_resolution(graph, resolutions=[0.5, 1, 2], runs=2, seed=1, jobs=2)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    with pytest.raises(ng.InputError, match="--jobs must be"):
+        run_memberships(graph, runs=2, jobs=-1)

@@ -18,6 +18,7 @@ import pandas as pd
 from .._options import make_options
 from .._repr import short_repr
 from ..errors import InputError
+from .arrays import edge_arrays, remember_edges
 from .schema import KIND_ALIASES, split_pair
 
 __all__ = [
@@ -183,7 +184,7 @@ class InteractionGraph:
     def edges_frame(self) -> pd.DataFrame:
         """The aggregated edge list: source, target, weight, count and per-kind counts."""
         g = self.graph
-        e = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        e, _ = edge_arrays(g, None)
         names = np.array(self.names, dtype=object)
         data: dict[str, Any] = {"source": names[e[:, 0]], "target": names[e[:, 1]]}
         for attr in g.es.attributes():
@@ -384,6 +385,7 @@ def build_graph(
         },
         edge_attrs=edge_attrs,
     )
+    remember_edges(g, es, et)
     report = BuildReport(
         rows_in=rows_in,
         rows_used=n_used,

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._random import rng
+from ..graph.arrays import edge_arrays
 
 __all__ = [
     "IntraGraph",
@@ -43,8 +44,7 @@ def intra_graph(graph: ig.Graph, membership: np.ndarray) -> IntraGraph:
     """Keep only the edges inside a segment (both ends with the same membership)."""
     membership = np.asarray(membership, dtype=np.int64)
     if graph.ecount():
-        e = np.asarray(graph.get_edgelist(), dtype=np.int64)
-        w = np.asarray(graph.es["weight"], dtype=float)
+        e, w = edge_arrays(graph)
     else:
         e, w = np.zeros((0, 2), dtype=np.int64), np.zeros(0)
     same = membership[e[:, 0]] == membership[e[:, 1]]
@@ -144,16 +144,15 @@ def betweenness(
     e_lo = np.searchsorted(e_seg, segs, side="left")
     e_hi = np.searchsorted(e_seg, segs, side="right")
     gen = rng(seed)
+    # to Python lists once, sliced per segment (one conversion per segment costs more)
+    pairs = list(zip(local[intra.src[e_order]].tolist(), local[intra.dst[e_order]].tolist(),
+                     strict=True))  # fmt: skip
+    dists = (1.0 / intra.weight[e_order]).tolist()
     for _seg, start, size, lo, hi in zip(segs, starts, counts, e_lo, e_hi, strict=True):
         if size < 3 or hi == lo:
             continue
-        idx = e_order[lo:hi]
-        g = ig.Graph(
-            n=int(size),
-            edges=np.column_stack([local[intra.src[idx]], local[intra.dst[idx]]]).tolist(),
-            directed=True,
-        )
-        dist = (1.0 / intra.weight[idx]).tolist()
+        g = ig.Graph(n=int(size), edges=pairs[lo:hi], directed=True)
+        dist = dists[lo:hi]
         k = pivots_needed(int(size), epsilon, delta)
         if size <= exact_max or k >= size:
             b = np.asarray(g.betweenness(directed=True, weights=dist))

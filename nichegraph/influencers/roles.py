@@ -17,6 +17,8 @@ from __future__ import annotations
 import igraph as ig
 import numpy as np
 
+from ..graph.arrays import edge_arrays
+
 __all__ = ["CONNECTOR_HUB_P", "CONNECTOR_P", "HUB_Z", "assign_roles", "participation", "within_z"]
 
 HUB_Z = 2.5
@@ -30,8 +32,7 @@ def participation(graph: ig.Graph, membership: np.ndarray) -> tuple[np.ndarray, 
     membership = np.asarray(membership, dtype=np.int64)
     if graph.ecount() == 0:
         return np.zeros(n), np.zeros(n)
-    e = np.asarray(graph.get_edgelist(), dtype=np.int64)
-    w = np.asarray(graph.es["weight"], dtype=float)
+    e, w = edge_arrays(graph)
     k = int(membership.max()) + 1
     total = np.bincount(e[:, 1], weights=w, minlength=n)
     own = np.bincount(

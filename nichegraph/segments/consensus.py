@@ -25,6 +25,7 @@ import numpy as np
 
 from .._random import check_seed, spawn_seeds
 from ..errors import InputError
+from ..graph.arrays import edge_arrays
 from ..graph.build import InteractionGraph
 from .leiden import _versions, symmetrise
 from .quality import segment_quality
@@ -176,7 +177,7 @@ def consensus_segments(
     memberships = np.asarray(memberships)
     n = g.vcount()
     und = symmetrise(g)
-    edges = np.asarray(und.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    edges, _ = edge_arrays(und, None)
     round_seeds = spawn_seeds(seed, runs + max_rounds)[runs:]  # after the first round's
     rounds, converged = 0, _same_partition(memberships)
     while not converged and rounds < max_rounds:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..graph.arrays import edge_arrays
 from ..graph.build import InteractionGraph
 from .result import Segmentation
 
@@ -44,9 +45,8 @@ def _edge_segments(graph: InteractionGraph, segmentation: Segmentation):
     if not g.ecount():
         empty = np.array([], dtype=np.int64)
         return empty, empty, np.array([], dtype=float), empty
-    e = np.asarray(g.get_edgelist(), dtype=np.int64)
+    e, w = edge_arrays(g)
     member = np.asarray(segmentation.membership, dtype=np.int64)
-    w = np.asarray(g.es["weight"], dtype=float)
     count = (
         np.asarray(g.es["count"], dtype=np.int64)
         if "count" in g.es.attributes()

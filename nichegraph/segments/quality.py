@@ -8,6 +8,8 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
+from ..graph.arrays import edge_arrays
+
 __all__ = ["segment_quality"]
 
 
@@ -25,8 +27,7 @@ def segment_quality(
     k = int(membership.max()) + 1 if len(membership) else 1
     size = np.bincount(membership, minlength=k)
     if und.ecount():
-        e = np.asarray(und.get_edgelist(), dtype=np.int64)
-        w = np.asarray(und.es["weight"], dtype=float)
+        e, w = edge_arrays(und)
         a, b = membership[e[:, 0]], membership[e[:, 1]]
         same = a == b
         internal_w = np.bincount(a[same], weights=w[same], minlength=k)

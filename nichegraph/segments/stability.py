@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .._options import make_options
+from .._parallel import forks, parallel_map
 from .._random import check_seed, spawn_seeds
 from .._repr import short_repr
 from ..errors import InputError
@@ -140,13 +141,16 @@ def run_memberships(
     runs: int = DEFAULT_RUNS,
     seed: int | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = 1,
     **options: Any,
 ) -> np.ndarray:
     """Leaf memberships of ``runs`` runs of :func:`find_segments`, one row per run.
 
     Run ``i`` uses the ``i``-th seed of ``spawn_seeds(seed, runs)``; ``options`` are those of
     :func:`find_segments` (objective, resolution, min_gain, max_size, min_size, backend).
-    ``progress(step)`` hears each run's steps (``"run 2 of 10: split 4 (1 waiting)"``).
+    ``progress(step)`` hears each run's steps (``"run 2 of 10: split level 1 (40 segments)"``;
+    with worker processes only ``"run 2 of 10: done"``).
+    ``jobs`` processes make runs side by side (``None``: every core; same rows as one job).
 
     >>> import nichegraph as ng
     >>> g = ng.build_graph(ng.load_dataset("brand_chatter").log)
@@ -155,10 +159,24 @@ def run_memberships(
     """
     runs = _check_runs(runs)
     opts = _options(None, options)
-    rows = []
-    for i, s in enumerate(spawn_seeds(seed, runs)):
-        step = None if progress is None else functools.partial(_step, progress, i + 1, runs)
-        rows.append(find_segments(graph, **opts, seed=s, progress=step).membership)
+    seeds = spawn_seeds(seed, runs)
+    if progress is not None and forks(jobs, runs):  # workers cannot report their steps
+        rows = parallel_map(
+            lambda s: find_segments(graph, **opts, seed=s).membership,
+            seeds,
+            jobs,
+            done=lambda i: progress(f"run {i + 1} of {runs}: done"),
+        )
+        return np.vstack(rows).astype(np.int32)
+    steps = [
+        None if progress is None else functools.partial(_step, progress, i + 1, runs)
+        for i in range(runs)
+    ]
+    rows = parallel_map(
+        lambda i: find_segments(graph, **opts, seed=seeds[i], progress=steps[i]).membership,
+        range(runs),
+        jobs,
+    )
     return np.vstack(rows).astype(np.int32)
 
 
@@ -202,6 +220,7 @@ def segment_stability(
     keep_runs: bool = True,
     seed: int | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = 1,
     **options: Any,
 ) -> Stability:
     """Re-run the detection ``runs`` times and measure how well ``segmentation`` survives.
@@ -210,7 +229,7 @@ def segment_stability(
     keyword) with the seeds ``spawn_seeds(seed, runs)``; ``seed`` defaults to the
     segmentation's own. ``memberships`` (runs x people) reuses runs made before, e.g. by
     :func:`run_memberships`. Confidence and stability are defined in the module docstring.
-    ``progress`` is passed to :func:`run_memberships`.
+    ``progress`` and ``jobs`` are passed to :func:`run_memberships`.
 
     >>> import nichegraph as ng
     >>> g = ng.build_graph(ng.load_dataset("brand_chatter").log)
@@ -225,7 +244,9 @@ def segment_stability(
     seed = check_seed(seed)
     if memberships is None:
         opts = _options(segmentation, options)
-        memberships = run_memberships(graph, runs=runs, seed=seed, progress=progress, **opts)
+        memberships = run_memberships(
+            graph, runs=runs, seed=seed, progress=progress, jobs=jobs, **opts
+        )
     else:
         memberships = np.asarray(memberships)
         if memberships.ndim != 2 or memberships.shape[1] != n or len(memberships) == 0:

@@ -52,7 +52,7 @@ WINDOW_COLUMNS = [
     "kept_id_share",
     "run_id",
 ]
-_EXTRAS = ("stability", "consensus", "pseudonymise", "key")  # analyze's own keywords
+_EXTRAS = ("stability", "consensus", "pseudonymise", "key", "jobs")  # analyze's own keywords
 _ISO = "%Y-%m-%dT%H:%M:%SZ"
 
 
