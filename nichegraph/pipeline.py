@@ -357,13 +357,11 @@ def analyze(
     ``lineage.csv`` and ``labels.csv`` join the run folder. Pass the previous run's objective,
     resolution and seed too (:func:`~nichegraph.tracking.warmstart.previous_options`).
     ``progress(stage, event, seconds)`` hears each stage's ``"start"``, its steps (segment:
-    ``"top-level Leiden"``, ``"split level 2 (40 segments)"``; stability: ``"run 2 of 10:
-    …"``; rank: each measure's name; scan: ``"resolution 0.5 done (4 of 15)"``) and
-    ``"done"``, with the seconds since the stage started. Running out of memory raises
-    :class:`MemoryError` naming the stage; a run too large for the memory limit stops before
-    reading or building (:class:`~nichegraph.errors.NichegraphError`).
-    ``jobs`` processes make those runs and the scan's resolutions side by side (``None``:
-    every core); the results are the same whatever the number, and it is not recorded.
+    ``"split level 2 (40 segments)"``; stability: ``"run 2 of 10: …"``; rank: each measure;
+    scan: ``"resolution 0.5 done (4 of 15)"``) and ``"done"``, with the seconds since the stage
+    started. Running out of memory raises :class:`MemoryError` naming the stage; a run too
+    large for the memory limit stops before reading or building (:class:`NichegraphError`).
+    ``jobs``: processes for those runs and the scan (``None``: every core; same results).
 
     >>> import nichegraph as ng
     >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
