@@ -217,6 +217,20 @@ def _progress(quiet: bool) -> Any:
 @run_options
 @run_extras
 @tracking_options
+@click.option(
+    "--export",
+    "export",
+    default=None,
+    metavar="FORMATS",
+    help="Also write the network for Gephi and others: gexf, graphml (comma-separated).",
+)
+@click.option(
+    "--output-format",
+    "output_formats",
+    multiple=True,
+    metavar="FORMATS",
+    help="How to write the tables: csv (default), parquet, xlsx; several allowed.",
+)
 @common
 def run(
     data: Any,
@@ -234,6 +248,8 @@ def run(
     previous: str | None,
     freeze_previous: bool,
     cold_start: bool,
+    export: str | None,
+    output_formats: tuple[str, ...],
     seed: int | None,
     quiet: bool,
     as_json: bool,
@@ -242,7 +258,8 @@ def run(
 
     LOG is a file, a folder or a glob; several are read as one log. Writes segments.csv,
     segment_summary.csv, influencers.csv, shortlist.csv, segment_profiles.csv,
-    segment_flows.csv and run.json (with --previous also lineage.csv and labels.csv).
+    segment_flows.csv, columns.csv (the data dictionary), run.json and report.html (with
+    --previous also lineage.csv and labels.csv).
     """
     from .cli_tracking import follow_previous_options
     from .export.pseudonymise import load_key
@@ -267,6 +284,8 @@ def run(
         previous=previous,
         freeze_previous=freeze_previous,
         warm_start=not cold_start,
+        export=export,
+        output_formats=list(output_formats) or None,
         outdir=outdir,
         progress=_progress(quiet),
         seed=seed,
@@ -421,6 +440,69 @@ def inspect(data: Any, read: ReadOptions, seed: int | None, quiet: bool, as_json
         click.echo(json.dumps(inter.report.to_dict(), indent=2, default=str))
     else:
         click.echo(format_read_report(inter.report))
+
+
+@cli.command()
+@click.argument("run_dir", metavar="RUN_DIR")
+@click.option("--cards", type=int, default=50, show_default=True, help="Segments that get a card.")
+@common
+def report(run_dir: str, cards: int, seed: int | None, quiet: bool, as_json: bool) -> None:
+    """Render RUN_DIR/report.html again from the run folder's files.
+
+    Adds the plan, changes and alerts when the folder holds them.
+    """
+    from pathlib import Path
+
+    from .export.csv import atomic_write
+    from .report import REPORT_FILE, load_run_folder, render_report
+
+    html = render_report(load_run_folder(run_dir), cards=cards)
+    path = atomic_write(Path(run_dir) / REPORT_FILE, html)
+    if as_json:
+        click.echo(json.dumps({"report": str(path), "bytes": len(html.encode("utf-8"))}))
+    elif not quiet:
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("run_dir", metavar="RUN_DIR")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["gexf", "graphml"]),
+    required=True,
+    help="gexf (Gephi) or graphml (igraph, Cytoscape, yEd).",
+)
+@click.option("-o", "--out", "out", required=True, metavar="FILE", help="File to write.")
+@click.option(
+    "--log", default=None, metavar="LOG", help="The run's log, if not at its recorded path."
+)
+@common
+def export(
+    run_dir: str, fmt: str, out: str, log: str | None, seed: int | None, quiet: bool,
+    as_json: bool,
+) -> None:  # fmt: skip
+    """Write the network of RUN_DIR with its segments, roles and scores as GEXF or GraphML.
+
+    The run's log is read and aggregated again with the run's options (segments are not
+    recomputed); people carry segment, path, segment_label, role, score and rank.
+    """
+    from pathlib import Path
+
+    from .export.graphs import graph_tables_from_run
+    from .export.graphxml import write_graph
+
+    target = Path(out)
+    if target.is_dir():
+        raise InputError(f"-o {out} is a folder; name the file to write, e.g. -o network.{fmt}")
+    tables = graph_tables_from_run(run_dir, log=log)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    path = write_graph(tables, target, fmt)
+    if as_json:
+        click.echo(json.dumps({"file": str(path), "nodes": len(tables.nodes),
+                               "edges": len(tables.edges)}))  # fmt: skip
+    elif not quiet:
+        click.echo(f"wrote {path} ({len(tables.nodes):,} people, {len(tables.edges):,} ties)")
 
 
 @cli.command()

@@ -185,7 +185,7 @@ reader_options = _group(
             default=None,
             metavar="FORMAT",
             help="Input format instead of detection: csv, tsv, parquet, nodexl, "
-            "xapi, reddit, mastodon, json.",
+            "xapi, reddit, mastodon, json, gml, graphml, gexf, pajek, edgelist.",
         ),
         click.option(
             "--no-header",

@@ -22,10 +22,20 @@ from ._random import check_seed
 from ._repr import short_repr
 from .errors import InputError
 from .export.csv import csv_text
+from .export.folder import (
+    OUTPUT_FILES,
+    REPLACEABLE,
+    TABLE_NAMES,
+    TRACKING_FILES,
+    file_names,
+    run_files,
+)
+from .export.graphs import graph_tables, to_igraph, to_networkx
+from .export.graphxml import check_exports
 from .export.pseudonymise import Pseudonymiser, load_key, path_terms, protected_terms
-from .export.run import check_outdir, json_text, write_run_folder
-from .export.scan import SCAN_FILES, scan_files
-from .graph.build import GraphOptions, InteractionGraph, build_graph
+from .export.run import check_outdir, write_run_folder
+from .export.tables import check_output_formats
+from .graph.build import GraphOptions, InteractionGraph, build_graph, network_figures
 from .graph.formats import ReadOptions
 from .graph.identity import load_people
 from .graph.read import Interactions, read_interactions
@@ -45,25 +55,12 @@ from .tracking.warmstart import follow_previous
 __all__ = [
     "OUTPUT_FILES",
     "RUN_OPTIONS",
+    "TABLE_NAMES",
     "TRACKING_FILES",
     "AnalysisResult",
     "analyze",
     "run_options",
 ]
-
-OUTPUT_FILES = (
-    "segments.csv",
-    "segment_summary.csv",
-    "influencers.csv",
-    "shortlist.csv",
-    "segment_profiles.csv",
-    "segment_flows.csv",
-    "run.json",
-)
-#: Extra files of a tracked run (``previous=``).
-TRACKING_FILES = ("lineage.csv", "labels.csv")
-# what a previous run into the same folder holds
-_REPLACEABLE = (*OUTPUT_FILES, *SCAN_FILES, *TRACKING_FILES)
 
 Progress = Callable[[str, str, float], None]
 """``progress(stage, event, seconds)``: event ``"start"``, a step, or ``"done"``."""
@@ -172,7 +169,7 @@ class AnalysisResult:
                 "ranked_people": len(self.influencers),
                 "shortlist_rows": len(self.shortlist),
             },
-            "files": [*OUTPUT_FILES, *(SCAN_FILES if self.scan is not None else ())],
+            "files": self.file_names(),
             "versions": {
                 "python": platform.python_version(),
                 "igraph": igraph.__version__,
@@ -182,13 +179,13 @@ class AnalysisResult:
             },
             "timings": self.timings,
         }
+        data["graph"].update(network_figures(self.graph))
         if self.stability is not None:
             data["stability"] = self.stability.summary()
         if self.scan is not None:
             data["scan"] = {"recommended": self.scan.recommended, "reason": self.scan.reason}
         if self.tracking is not None:
             data["tracking"] = self.tracking.info
-            data["files"] += list(TRACKING_FILES)
         if "consensus" in seg.params:
             data["segmentation"]["consensus"] = seg.params["consensus"]
         identity = self.interactions.identity
@@ -204,29 +201,56 @@ class AnalysisResult:
         }
         return self.pseudonymiser.manifest(data)
 
-    def files(self, written_at: str | None = None) -> dict[str, str | bytes]:
-        """``{file name: text}`` of the run folder (CSV text is spreadsheet-safe; PNG bytes)."""
-        out: dict[str, str | bytes] = {
-            "segments.csv": csv_text(self.segments),
-            "segment_summary.csv": csv_text(self.summary),
-            "influencers.csv": csv_text(self.influencers),
-            "shortlist.csv": csv_text(self.shortlist),
-            "segment_profiles.csv": csv_text(_or_empty(self.profiles, PROFILE_COLUMNS)),
-            "segment_flows.csv": csv_text(_or_empty(self.flows, FLOW_COLUMNS)),
-            "run.json": json_text(self.manifest(written_at)),
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's tables by name (:data:`TABLE_NAMES`)."""
+        return {
+            "segments": self.segments,
+            "segment_summary": self.summary,
+            "influencers": self.influencers,
+            "shortlist": self.shortlist,
+            "segment_profiles": _or_empty(self.profiles, PROFILE_COLUMNS),
+            "segment_flows": _or_empty(self.flows, FLOW_COLUMNS),
         }
-        if self.scan is not None:  # --resolution auto: the scan that chose it
-            out.update(scan_files(self.scan))
-        if self.tracking is not None:  # previous=: persistent ids, their history and names
-            out["lineage.csv"] = csv_text(self.tracking.lineage)
-            out["labels.csv"] = csv_text(self.labels)
-        return out
+
+    def table_texts(self) -> dict[str, str]:
+        """``{table: CSV text}``: spreadsheet-safe, as ``NAME.csv`` holds it."""
+        return {name: csv_text(frame) for name, frame in self.tables().items()}
+
+    def file_names(self) -> list[str]:
+        """The files :meth:`files` gives, in order (``run.json`` lists them)."""
+        return file_names(self)
+
+    def graph_tables(self) -> Any:
+        """People and ties with segment attributes (:func:`nichegraph.export.graph_tables`)."""
+        return graph_tables(self)
+
+    def to_networkx(self) -> Any:
+        """A ``networkx.DiGraph``: people (by handle) with ``segment``, ``path``,
+        ``segment_label``, ``role``, ``score``, ``rank`` and position; ties with weight, kinds."""
+        return to_networkx(self.graph_tables())
+
+    def to_igraph(self) -> Any:
+        """An ``igraph.Graph`` with the same attributes as :meth:`to_networkx`."""
+        return to_igraph(self.graph_tables())
+
+    def report_html(self, **parts: Any) -> str:
+        """The HTML report (:func:`nichegraph.report.render_report`); ``parts`` add sections
+        (``plan=``, ``changes=``, ``alerts=``, ``cards=``)."""
+        from .report import render_report, report_data
+
+        texts = parts.pop("texts", None)  # the tables' CSV text when the caller has it
+        return render_report(report_data(self, texts), **parts)
+
+    def files(self, written_at: str | None = None) -> dict[str, str | bytes]:
+        """``{file name: text or bytes}`` of the run folder (:func:`nichegraph.export.folder.
+        run_files`); ``written_at`` goes into ``run.json`` only."""
+        return run_files(self, written_at)
 
     def save(self, outdir: str | Path) -> Path:
         """Write the output files (:data:`OUTPUT_FILES`) into ``outdir`` atomically;
         ``run.json`` records the time (``written_at``)."""
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return write_run_folder(outdir, self.files(written_at=now), _REPLACEABLE)
+        return write_run_folder(outdir, self.files(written_at=now), REPLACEABLE)
 
 
 def _label(data: Any) -> str:
@@ -331,6 +355,8 @@ def analyze(
     freeze_previous: bool = False,
     warm_start: bool = True,
     jobs: int | None = None,
+    export: str | list[str] | tuple[str, ...] | None = None,
+    output_formats: str | list[str] | tuple[str, ...] | None = None,
     outdir: str | Path | None = None,
     progress: Progress | None = None,
     seed: int | None = None,
@@ -356,6 +382,9 @@ def analyze(
     segments inherit the ids they match (:func:`~nichegraph.tracking.persistent_ids`);
     ``lineage.csv`` and ``labels.csv`` join the run folder. Pass the previous run's objective,
     resolution and seed too (:func:`~nichegraph.tracking.warmstart.previous_options`).
+    ``export`` adds ``network.gexf`` / ``network.graphml`` to the run folder and
+    ``output_formats`` (``csv``, ``parquet``, ``xlsx``; default ``csv``) chooses how its tables
+    are written; ``report.html`` and ``columns.csv`` are always there.
     ``progress(stage, event, seconds)`` hears each stage's ``"start"``, its steps (segment:
     ``"split level 2 (40 segments)"``; stability: ``"run 2 of 10: …"``; rank: each measure;
     scan: ``"resolution 0.5 done (4 of 15)"``) and ``"done"``, with the seconds since the stage
@@ -380,6 +409,8 @@ def analyze(
         "pseudonymise": bool(pseudonymise),
         "stability": check_stability(stability),
         "consensus": bool(consensus),
+        "export": list(check_exports(export)),
+        "output_formats": list(check_output_formats(output_formats)),
     }
     check_jobs(jobs)
     if previous is None and freeze_previous:
@@ -395,7 +426,7 @@ def analyze(
         raise InputError("a key is only used to pseudonymise; add --pseudonymise or drop the key")
     secret = load_key(key) if pseudonymise else None
     if outdir is not None:
-        check_outdir(outdir, _REPLACEABLE)
+        check_outdir(outdir, REPLACEABLE)
     timings: dict[str, dict[str, float]] = {}
 
     started: dict[str, float] = {}

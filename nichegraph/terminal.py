@@ -76,8 +76,6 @@ def _fit(text: str, width: int) -> str:
 def format_run_summary(result: AnalysisResult, outdir: str, *, segments: int = 12) -> str:
     """What ``nichegraph run`` prints at the end: counts, then label and top influencers per
     segment, then the top flow between segments."""
-    from .export.scan import SCAN_FILES
-    from .pipeline import OUTPUT_FILES
 
     rep, g, seg = result.interactions.report, result.graph.report, result.segmentation
     lines = [
@@ -120,7 +118,7 @@ def format_run_summary(result: AnalysisResult, outdir: str, *, segments: int = 1
         )
     if result.scan is not None:
         lines.append(f"resolution {result.scan.recommended:g} (auto): {result.scan.reason}")
-    files = [*OUTPUT_FILES, *(SCAN_FILES if result.scan is not None else ())]
+    files = result.file_names()
     lines += [
         "",
         f"wrote {outdir}/ ({', '.join(files)})",

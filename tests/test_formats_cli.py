@@ -122,7 +122,7 @@ def workbook_without_edges(tmp_path: Path) -> Path:
             lambda tmp: HIGGS,
             ["--format", "yaml"],
             "unknown --format 'yaml'; use one of csv, tsv, parquet, nodexl, xapi, reddit, "
-            "mastodon, json",
+            "mastodon, json, gml, graphml, gexf, pajek, edgelist",
         ),
         (
             lambda tmp: HIGGS,

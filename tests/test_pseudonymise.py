@@ -236,3 +236,29 @@ def test_no_output_byte_holds_an_input_path_or_handle(invoke, tmp_path, how):
         text = (out / name).read_bytes().decode("utf-8", "replace").casefold()
         leaks = sorted(t for t in terms if t in text)
         assert not leaks, (name, leaks[:5])
+
+
+def test_graph_files_and_workbook_hold_no_raw_handle(invoke, inputs, tmp_path):
+    log, people = inputs
+    out = tmp_path / "x"
+    res = run(
+        invoke, log, people, out, KEY_A, "--export", "gexf,graphml", "--output-format", "xlsx"
+    )
+    assert res.exit_code == 0, res.output
+    terms = {t.casefold() for t in all_handles() | {UNSEEN, UNSEEN[1:]}}
+    for name in ("network.gexf", "network.graphml", "report.html"):
+        text = (out / name).read_text(encoding="utf-8").casefold()
+        assert not sorted(t for t in terms if t in text), name
+    import zipfile
+
+    with zipfile.ZipFile(out / "tables.xlsx") as z:
+        text = "".join(z.read(n).decode("utf-8") for n in z.namelist()).casefold()
+    assert not sorted(t for t in terms if t in text)
+    from click.testing import CliRunner
+
+    from nichegraph.cli import cli
+
+    res = CliRunner().invoke(
+        cli, ["export", str(out), "--format", "gexf", "-o", str(tmp_path / "n")]
+    )
+    assert res.exit_code == 2 and "is pseudonymised" in res.output

@@ -710,8 +710,8 @@ def test_a_directory_without_logs(tmp_path):
     (tmp_path / "notes.md").write_text("not a log")
     assert input_error(tmp_path) == (
         f"{tmp_path} is a directory with no log files (looked for .csv, .tsv, .tab, .txt, "
-        ".parquet, .pq, .xlsx, .xlsm, .json, .jsonl, .ndjson, optionally .gz); pass the files "
-        "themselves"
+        ".parquet, .pq, .xlsx, .xlsm, .json, .jsonl, .ndjson, .gml, .graphml, .gexf, .net, .paj, "
+        ".pajek, .edgelist, .edges, .el, optionally .gz); pass the files themselves"
     )
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "InteractionGraph",
     "build_graph",
     "in_window",
+    "network_figures",
     "parse_date",
     "parse_duration",
     "parse_kind_weights",
@@ -400,3 +401,22 @@ def build_graph(
         until=until_ts.isoformat() if until_ts is not None else None,
     )
     return InteractionGraph(graph=g, report=report, kinds=tuple(used_kinds))
+
+
+def network_figures(graph: InteractionGraph) -> dict[str, Any]:
+    """Reciprocity (share of ties returned), weak components and the largest one's size.
+
+    >>> import pandas as pd
+    >>> g = build_graph(pd.DataFrame({"source": ["a", "b", "c"], "target": ["b", "a", "d"]}))
+    >>> network_figures(g)
+    {'reciprocity': 0.666667, 'components': 2, 'largest_component': 2}
+    """
+    g = graph.graph
+    if not g.vcount():
+        return {"reciprocity": 0.0, "components": 0, "largest_component": 0}
+    comps = g.connected_components(mode="weak")
+    return {
+        "reciprocity": round(float(g.reciprocity(ignore_loops=True)), 6) if g.ecount() else 0.0,
+        "components": len(comps),
+        "largest_component": int(max(comps.sizes())),
+    }

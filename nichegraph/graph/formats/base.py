@@ -51,6 +51,11 @@ FORMATS: tuple[str, ...] = (
     "reddit",
     "mastodon",
     "json",
+    "gml",
+    "graphml",
+    "gexf",
+    "pajek",
+    "edgelist",
 )
 """Format names accepted by ``format=`` / ``--format`` (``csv`` covers any separator)."""
 

@@ -4,8 +4,9 @@
 files; :func:`detect_format` names a file's format from its content first (magic bytes, JSON
 keys, header line) and its extension second; ``--format`` overrides the detection.
 :func:`read_files` opens and checks every file before parsing any, then reads delimited,
-Parquet, NodeXL and flat JSON files one by one, and the platform JSON formats (X API, Reddit,
-Mastodon) all their files together, because a reply's target may sit in another file.
+Parquet, NodeXL, flat JSON and graph files (GML, GraphML, GEXF, Pajek, edge lists) one by
+one, and the platform JSON formats (X API, Reddit, Mastodon) all their files together,
+because a reply's target may sit in another file.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ...errors import InputError
 from ..schema import header_key
 from .base import RawPart, ReadOptions, SourceFile, open_source
 from .delimited import LINE_END, read_delimited
+from .graphfile import GRAPH_FILE_FORMATS, GRAPH_SUFFIXES, graph_file_format, read_graph_file
 from .jsonio import parse_document, too_deep
 from .mastodon import read_mastodon
 from .nodexl import read_nodexl
@@ -43,7 +45,7 @@ __all__ = [
 
 LOG_SUFFIXES = (
     ".csv", ".tsv", ".tab", ".txt", ".parquet", ".pq", ".xlsx", ".xlsm", ".json", ".jsonl",
-    ".ndjson",
+    ".ndjson", *GRAPH_SUFFIXES,
 )  # fmt: skip
 """Extensions (under any ``.gz``/``.zst``) of the files a folder contributes."""
 
@@ -121,6 +123,9 @@ def detect_format(file: SourceFile, encoding: str = "utf-8") -> Detected:
         return Detected("parquet")
     if head[:4] == b"PK\x03\x04" or file.suffix in _XLSX_SUFFIXES:
         return Detected("nodexl", layout="workbook")
+    graph = graph_file_format(head, file.suffix)
+    if graph is not None:
+        return Detected(graph)
     start = head.lstrip()[:1]
     if start in (b"{", b"[") or file.suffix in _JSON_SUFFIXES:
         layout, first = sniff_json(file)
@@ -243,4 +248,6 @@ def _read_one(file: SourceFile, det: Detected, opts: ReadOptions) -> RawPart:
         return read_nodexl(file, opts, layout=det.layout, header_line=det.header_line)
     if det.format == "json":
         return read_json_table(file, opts, det.layout)
+    if det.format in GRAPH_FILE_FORMATS:
+        return read_graph_file(file, opts, det.format)
     return read_delimited(file, opts, fmt=det.format)

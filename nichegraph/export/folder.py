@@ -1,0 +1,105 @@
+"""The files of a run folder, made from an analysis result.
+
+The tables in the chosen formats (``NAME.csv``, ``NAME.parquet``, sheets of ``tables.xlsx``),
+the data dictionary (``columns.csv``), ``run.json``, the report (made from the same CSV text,
+so ``nichegraph report RUN_DIR`` re-renders the same page), the network exports and the
+scan. :func:`nichegraph.export.run.write_run_folder` writes them all or nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .columns import dictionary
+from .csv import csv_text
+from .graphs import graph_tables
+from .graphxml import GRAPH_FORMATS, graph_text
+from .run import json_text
+from .scan import SCAN_FILES, scan_files
+from .tables import WORKBOOK, parquet_bytes, xlsx_bytes
+
+__all__ = [
+    "OUTPUT_FILES",
+    "REPLACEABLE",
+    "TABLE_NAMES",
+    "TRACKING_FILES",
+    "file_names",
+    "run_files",
+]
+
+TABLE_NAMES = (
+    "segments",
+    "segment_summary",
+    "influencers",
+    "shortlist",
+    "segment_profiles",
+    "segment_flows",
+)
+"""The run's tables, written as ``NAME.csv`` (and/or ``NAME.parquet``, sheets of tables.xlsx)."""
+
+OUTPUT_FILES = (*(f"{t}.csv" for t in TABLE_NAMES), "columns.csv", "run.json", "report.html")
+"""The files of a default run folder."""
+TRACKING_FILES = ("lineage.csv", "labels.csv")
+"""Extra files of a tracked run (``previous=``)."""
+
+REPLACEABLE = (
+    *TRACKING_FILES,
+    *(f"{t}.{ext}" for t in TABLE_NAMES for ext in ("csv", "parquet")),
+    WORKBOOK,
+    *OUTPUT_FILES,
+    *GRAPH_FORMATS.values(),
+    *SCAN_FILES,
+)
+"""Every file a previous run into the same folder may hold."""
+
+
+def _formats(result: Any) -> tuple[str, ...]:
+    return tuple(result.params.get("output_formats") or ("csv",))
+
+
+def file_names(result: Any) -> list[str]:
+    """The files :func:`run_files` gives for ``result``, in order (``run.json`` lists them).
+
+    >>> import nichegraph as ng
+    >>> file_names(ng.analyze(ng.load_dataset("brand_chatter").log, output_formats="xlsx"))
+    ['tables.xlsx', 'columns.csv', 'run.json', 'report.html']
+    """
+    formats = _formats(result)
+    names = [f"{t}.csv" for t in TABLE_NAMES] if "csv" in formats else []
+    names += [f"{t}.parquet" for t in TABLE_NAMES] if "parquet" in formats else []
+    names += [WORKBOOK] if "xlsx" in formats else []
+    names += ["columns.csv", "run.json", "report.html"]
+    names += [GRAPH_FORMATS[f] for f in result.params.get("export") or ()]
+    names += list(SCAN_FILES if result.scan is not None else ())
+    return names + list(TRACKING_FILES if result.tracking is not None else ())
+
+
+def run_files(result: Any, written_at: str | None = None) -> dict[str, str | bytes]:
+    """``{file name: text or bytes}`` of ``result``'s run folder, in :func:`file_names` order;
+    ``written_at`` goes into ``run.json`` only (the report stays byte-identical)."""
+    formats = _formats(result)
+    tables = result.tables()
+    texts = result.table_texts()
+    out: dict[str, str | bytes] = {}
+    if "csv" in formats:
+        out.update({f"{t}.csv": texts[t] for t in TABLE_NAMES})
+    if "parquet" in formats:
+        out.update({f"{t}.parquet": parquet_bytes(tables[t]) for t in TABLE_NAMES})
+    if "xlsx" in formats:
+        out[WORKBOOK] = xlsx_bytes(tables)
+    scan = result.scan
+    described = {**tables, **({"scan": scan.table} if scan is not None else {})}
+    out["columns.csv"] = csv_text(dictionary(described))
+    out["run.json"] = json_text(result.manifest(written_at))
+    out["report.html"] = result.report_html(texts=texts)
+    exports = result.params.get("export") or ()
+    if exports:
+        people_and_ties = graph_tables(result)
+        for fmt in exports:
+            out[GRAPH_FORMATS[fmt]] = graph_text(people_and_ties, fmt)
+    if scan is not None:  # --resolution auto: the scan that chose it
+        out.update(scan_files(scan))
+    if result.tracking is not None:  # previous=: persistent ids, their history and names
+        out["lineage.csv"] = csv_text(result.tracking.lineage)
+        out["labels.csv"] = csv_text(result.labels)
+    return out
