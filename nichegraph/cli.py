@@ -125,6 +125,31 @@ def cli() -> None:
     """
 
 
+def export_options(fn: Any) -> Any:
+    """--export, --output-format (``run``, ``plan``)."""
+    for option in reversed(_EXPORT_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+_EXPORT_OPTIONS = [
+    click.option(
+        "--export",
+        "export",
+        default=None,
+        metavar="FORMATS",
+        help="Also write the network for Gephi and others: gexf, graphml (comma-separated).",
+    ),
+    click.option(
+        "--output-format",
+        "output_formats",
+        multiple=True,
+        metavar="FORMATS",
+        help="How to write the tables: csv (default), parquet, xlsx; several allowed.",
+    ),
+]
+
+
 def run_extras(fn: Any) -> Any:
     """--stability, --consensus, --people, --pseudonymise, --key-file (``run``, ``track``,
     ``plan``)."""
@@ -217,20 +242,7 @@ def _progress(quiet: bool) -> Any:
 @run_options
 @run_extras
 @tracking_options
-@click.option(
-    "--export",
-    "export",
-    default=None,
-    metavar="FORMATS",
-    help="Also write the network for Gephi and others: gexf, graphml (comma-separated).",
-)
-@click.option(
-    "--output-format",
-    "output_formats",
-    multiple=True,
-    metavar="FORMATS",
-    help="How to write the tables: csv (default), parquet, xlsx; several allowed.",
-)
+@export_options
 @common
 def run(
     data: Any,
@@ -302,6 +314,7 @@ def run(
 @run_extras
 @tracking_options
 @plan_options
+@export_options
 @common
 def plan(
     data: Any,
@@ -320,6 +333,8 @@ def plan(
     previous: str | None,
     freeze_previous: bool,
     cold_start: bool,
+    export: str | None,
+    output_formats: tuple[str, ...],
     seed: int | None,
     quiet: bool,
     as_json: bool,
@@ -334,11 +349,11 @@ def plan(
     """
     from .cli_plan import read_previous_plan
     from .cli_tracking import follow_previous_options
+    from .export.folder import REPLACEABLE
     from .export.plan import save_plan
     from .export.pseudonymise import load_key
     from .export.run import check_outdir
-    from .export.scan import SCAN_FILES
-    from .pipeline import OUTPUT_FILES, TRACKING_FILES, analyze, check_stability
+    from .pipeline import analyze, check_stability
     from .plan import PLAN_FILES, check_plan_options
     from .plan import plan as make_plan
     from .terminal import format_plan
@@ -347,13 +362,14 @@ def plan(
         check_stability(stability)
     run_dir, plan_kw["previous"] = read_previous_plan(previous)
     check_plan_options(**plan_kw)  # before any work
-    check_outdir(outdir, (*OUTPUT_FILES, *SCAN_FILES, *TRACKING_FILES, *PLAN_FILES))
+    check_outdir(outdir, (*REPLACEABLE, *PLAN_FILES))
     segment, seed = follow_previous_options(run_dir, segment, seed, freeze_previous or cold_start)
     result = analyze(
         data, read=read, graph=graph, segment=segment, rank=rank, stability=stability,
         consensus=consensus, jobs=jobs, people=people, pseudonymise=pseudonymise,
         key=load_key(key_file=key_file) if key_file is not None else None,
         previous=run_dir, freeze_previous=freeze_previous, warm_start=not cold_start,
+        export=export, output_formats=list(output_formats) or None,
         progress=_progress(quiet), seed=seed,
     )  # fmt: skip
     campaign = make_plan(result, **plan_kw)
