@@ -21,20 +21,11 @@ from ._parallel import check_jobs
 from ._random import check_seed
 from ._repr import short_repr
 from .errors import InputError
-from .export.csv import csv_text
-from .export.folder import (
-    OUTPUT_FILES,
-    REPLACEABLE,
-    TABLE_NAMES,
-    TRACKING_FILES,
-    file_names,
-    run_files,
-)
+from .export import folder
+from .export.folder import OUTPUT_FILES, REPLACEABLE, TABLE_NAMES, TRACKING_FILES
 from .export.graphs import graph_tables, to_igraph, to_networkx
-from .export.graphxml import check_exports
 from .export.pseudonymise import Pseudonymiser, load_key, path_terms, protected_terms
 from .export.run import check_outdir, write_run_folder
-from .export.tables import check_output_formats
 from .graph.build import GraphOptions, InteractionGraph, build_graph, network_figures
 from .graph.formats import ReadOptions
 from .graph.identity import load_people
@@ -169,7 +160,7 @@ class AnalysisResult:
                 "ranked_people": len(self.influencers),
                 "shortlist_rows": len(self.shortlist),
             },
-            "files": self.file_names(),
+            "files": folder.file_names(self),
             "versions": {
                 "python": platform.python_version(),
                 "igraph": igraph.__version__,
@@ -203,48 +194,27 @@ class AnalysisResult:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The run's tables by name (:data:`TABLE_NAMES`)."""
-        return {
-            "segments": self.segments,
-            "segment_summary": self.summary,
-            "influencers": self.influencers,
-            "shortlist": self.shortlist,
-            "segment_profiles": _or_empty(self.profiles, PROFILE_COLUMNS),
-            "segment_flows": _or_empty(self.flows, FLOW_COLUMNS),
-        }
-
-    def table_texts(self) -> dict[str, str]:
-        """``{table: CSV text}``: spreadsheet-safe, as ``NAME.csv`` holds it."""
-        return {name: csv_text(frame) for name, frame in self.tables().items()}
-
-    def file_names(self) -> list[str]:
-        """The files :meth:`files` gives, in order (``run.json`` lists them)."""
-        return file_names(self)
-
-    def graph_tables(self) -> Any:
-        """People and ties with segment attributes (:func:`nichegraph.export.graph_tables`)."""
-        return graph_tables(self)
+        prof, flows = _or_empty(self.profiles, PROFILE_COLUMNS), _or_empty(self.flows, FLOW_COLUMNS)
+        frames = (self.segments, self.summary, self.influencers, self.shortlist, prof, flows)
+        return dict(zip(TABLE_NAMES, frames, strict=True))
 
     def to_networkx(self) -> Any:
-        """A ``networkx.DiGraph``: people (by handle) with ``segment``, ``path``,
-        ``segment_label``, ``role``, ``score``, ``rank`` and position; ties with weight, kinds."""
-        return to_networkx(self.graph_tables())
+        """A ``networkx.DiGraph`` of people (``segment``, ``path``, ``role``, ``score``, …)."""
+        return to_networkx(graph_tables(self))
 
     def to_igraph(self) -> Any:
         """An ``igraph.Graph`` with the same attributes as :meth:`to_networkx`."""
-        return to_igraph(self.graph_tables())
+        return to_igraph(graph_tables(self))
 
     def report_html(self, **parts: Any) -> str:
-        """The HTML report (:func:`nichegraph.report.render_report`); ``parts`` add sections
-        (``plan=``, ``changes=``, ``alerts=``, ``cards=``)."""
+        """The HTML report; ``parts``: ``plan=``, ``changes=``, ``alerts=``, ``cards=``."""
         from .report import render_report, report_data
 
-        texts = parts.pop("texts", None)  # the tables' CSV text when the caller has it
-        return render_report(report_data(self, texts), **parts)
+        return render_report(report_data(self, parts.pop("texts", None)), **parts)
 
     def files(self, written_at: str | None = None) -> dict[str, str | bytes]:
-        """``{file name: text or bytes}`` of the run folder (:func:`nichegraph.export.folder.
-        run_files`); ``written_at`` goes into ``run.json`` only."""
-        return run_files(self, written_at)
+        """``{file name: text or bytes}`` of the run folder; ``written_at`` for run.json."""
+        return folder.run_files(self, written_at)
 
     def save(self, outdir: str | Path) -> Path:
         """Write the output files (:data:`OUTPUT_FILES`) into ``outdir`` atomically;
@@ -382,9 +352,8 @@ def analyze(
     segments inherit the ids they match (:func:`~nichegraph.tracking.persistent_ids`);
     ``lineage.csv`` and ``labels.csv`` join the run folder. Pass the previous run's objective,
     resolution and seed too (:func:`~nichegraph.tracking.warmstart.previous_options`).
-    ``export`` adds ``network.gexf`` / ``network.graphml`` to the run folder and
-    ``output_formats`` (``csv``, ``parquet``, ``xlsx``; default ``csv``) chooses how its tables
-    are written; ``report.html`` and ``columns.csv`` are always there.
+    ``export`` adds ``network.gexf``/``.graphml``; ``output_formats``: ``csv`` (default),
+    ``parquet``, ``xlsx``; ``report.html`` and ``columns.csv`` are always written.
     ``progress(stage, event, seconds)`` hears each stage's ``"start"``, its steps (segment:
     ``"split level 2 (40 segments)"``; stability: ``"run 2 of 10: …"``; rank: each measure;
     scan: ``"resolution 0.5 done (4 of 15)"``) and ``"done"``, with the seconds since the stage
@@ -409,8 +378,8 @@ def analyze(
         "pseudonymise": bool(pseudonymise),
         "stability": check_stability(stability),
         "consensus": bool(consensus),
-        "export": list(check_exports(export)),
-        "output_formats": list(check_output_formats(output_formats)),
+        "export": list(folder.check_exports(export)),
+        "output_formats": list(folder.check_output_formats(output_formats)),
     }
     check_jobs(jobs)
     if previous is None and freeze_previous:

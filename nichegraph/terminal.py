@@ -118,7 +118,9 @@ def format_run_summary(result: AnalysisResult, outdir: str, *, segments: int = 1
         )
     if result.scan is not None:
         lines.append(f"resolution {result.scan.recommended:g} (auto): {result.scan.reason}")
-    files = result.file_names()
+    from .export.folder import file_names
+
+    files = file_names(result)
     lines += [
         "",
         f"wrote {outdir}/ ({', '.join(files)})",

@@ -13,18 +13,21 @@ from typing import Any
 from .columns import dictionary
 from .csv import csv_text
 from .graphs import graph_tables
-from .graphxml import GRAPH_FORMATS, graph_text
+from .graphxml import GRAPH_FORMATS, check_exports, graph_text
 from .run import json_text
 from .scan import SCAN_FILES, scan_files
-from .tables import WORKBOOK, parquet_bytes, xlsx_bytes
+from .tables import WORKBOOK, check_output_formats, parquet_bytes, xlsx_bytes
 
 __all__ = [
     "OUTPUT_FILES",
     "REPLACEABLE",
     "TABLE_NAMES",
     "TRACKING_FILES",
+    "check_exports",
+    "check_output_formats",
     "file_names",
     "run_files",
+    "table_texts",
 ]
 
 TABLE_NAMES = (
@@ -53,6 +56,11 @@ REPLACEABLE = (
 """Every file a previous run into the same folder may hold."""
 
 
+def table_texts(result: Any) -> dict[str, str]:
+    """``{table: CSV text}`` of ``result``'s tables: spreadsheet-safe, as ``NAME.csv`` holds it."""
+    return {name: csv_text(frame) for name, frame in result.tables().items()}
+
+
 def _formats(result: Any) -> tuple[str, ...]:
     return tuple(result.params.get("output_formats") or ("csv",))
 
@@ -79,7 +87,7 @@ def run_files(result: Any, written_at: str | None = None) -> dict[str, str | byt
     ``written_at`` goes into ``run.json`` only (the report stays byte-identical)."""
     formats = _formats(result)
     tables = result.tables()
-    texts = result.table_texts()
+    texts = table_texts(result)
     out: dict[str, str | bytes] = {}
     if "csv" in formats:
         out.update({f"{t}.csv": texts[t] for t in TABLE_NAMES})

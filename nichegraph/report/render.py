@@ -111,8 +111,9 @@ def report_data(result: Any, texts: Mapping[str, str] | None = None) -> ReportDa
     ['influencers', 'segment_flows']
     """
     from ..export.csv import csv_text
+    from ..export.folder import table_texts
 
-    texts = result.table_texts() if texts is None else texts  # the CSV text, if already made
+    texts = table_texts(result) if texts is None else texts  # the CSV text, if already made
     extras: dict[str, Any] = {}
     tracking = getattr(result, "tracking", None)
     if tracking is not None:  # as load_run_folder finds them in the folder
