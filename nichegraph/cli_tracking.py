@@ -84,17 +84,18 @@ def compare(
 ) -> None:
     """Compare run folder RUN_A (before) with RUN_B (after); write OUTDIR.
 
-    Writes segment_changes.csv, influencer_changes.csv, people_moves.csv, alerts.csv and
-    compare.json.
+    Writes segment_changes.csv, influencer_changes.csv, people_moves.csv, alerts.csv,
+    compare.json and report.html (RUN_B's report with the changes and the alerts).
     """
     from .export.run import check_outdir
-    from .export.tracking import COMPARE_FILES
+    from .export.tracking import COMPARE_FILES, write_compare
+    from .report import load_run_folder
     from .tracking.alerts import load_rules
     from .tracking.compare import compare_runs
 
-    check_outdir(outdir, COMPARE_FILES)
+    check_outdir(outdir, (*COMPARE_FILES, "report.html"))
     result = compare_runs(run_a, run_b, rules=load_rules(rules))
-    result.save(outdir)
+    write_compare(result, outdir, after=load_run_folder(run_b))
     if as_json:
         click.echo(json.dumps(result.summary, indent=2, default=str))
     elif not quiet:

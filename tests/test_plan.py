@@ -220,6 +220,11 @@ def test_plan_command_writes_run_and_plan_files_byte_identically(tmp_path, plant
     assert summary["excluded"]["exclude"] == 2 and summary["budget"] == 5
     plan_csv = pd.read_csv(tmp_path / "a" / "plan.csv")
     assert plan_csv["person"].iloc[0] == "fan_ivy" and len(plan_csv) == 5
+    page = (tmp_path / "a" / "report.html").read_bytes()  # the run's report with the plan
+    assert b'id="plan"' in page and b"fan_ivy" in page
+    res = runner.invoke(cli, ["report", str(tmp_path / "a")])  # re-rendered from the folder
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "a" / "report.html").read_bytes() == page
 
 
 def test_plan_command_bad_input_exits_2_and_writes_nothing(tmp_path, planted):

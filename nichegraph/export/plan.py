@@ -12,7 +12,7 @@ from .csv import csv_text
 from .run import json_text, write_run_folder
 from .scan import SCAN_FILES
 
-__all__ = ["plan_files", "save_plan"]
+__all__ = ["plan_files", "plan_report", "save_plan"]
 
 
 def plan_files(plan: Any) -> dict[str, str | bytes]:
@@ -23,6 +23,14 @@ def plan_files(plan: Any) -> dict[str, str | bytes]:
         "plan_excluded.csv": csv_text(plan.excluded),
         "plan_summary.json": json_text(plan.to_dict()),
     }
+
+
+def plan_report(run: Any, plan_csv: str) -> str:
+    """The run's report with the plan's section, from ``plan.csv``'s text (so ``nichegraph
+    report`` on the folder renders the same page)."""
+    from ..report import read_tables
+
+    return run.report_html(plan=read_tables({"plan": plan_csv})["plan"])
 
 
 def save_plan(plan: Any, outdir: str | os.PathLike[str], *, run: Any = None) -> Path:
@@ -36,7 +44,9 @@ def save_plan(plan: Any, outdir: str | os.PathLike[str], *, run: Any = None) -> 
     True
     """
     files: dict[str, str | bytes] = {}
+    plan_texts = plan_files(plan)
     if run is not None:
         files.update(run.files(written_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")))
-    files.update(plan_files(plan))
+        files["report.html"] = plan_report(run, str(plan_texts["plan.csv"]))
+    files.update(plan_texts)
     return write_run_folder(outdir, files, (*files, *SCAN_FILES, *PLAN_FILES))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..report.render import ReportData
 from .csv import csv_text
 from .run import json_text, write_run_folder
 
@@ -45,20 +46,32 @@ TRACK_FILES = (
 )
 
 
-def compare_files(result: CompareResult) -> dict[str, str]:
-    """``{file name: text}`` of a comparison folder (:data:`COMPARE_FILES`)."""
-    return {
+def compare_files(result: CompareResult, after: Any = None) -> dict[str, str]:
+    """``{file name: text}`` of a comparison folder (:data:`COMPARE_FILES`); with ``after``
+    (the later run: a run folder's :class:`~nichegraph.report.ReportData` or an analysis
+    result) also ``report.html``: that run's report with the changes and the alerts."""
+    out = {
         "segment_changes.csv": csv_text(result.segment_changes),
         "influencer_changes.csv": csv_text(result.influencer_changes),
         "people_moves.csv": csv_text(result.people_moves),
         "alerts.csv": csv_text(result.alerts),
         "compare.json": json_text(result.summary),
     }
+    if after is not None:
+        from ..report import read_tables, render_report, report_data
+
+        data = after if isinstance(after, ReportData) else report_data(after)
+        parts = read_tables({"changes": out["segment_changes.csv"], "alerts": out["alerts.csv"]})
+        out["report.html"] = render_report(data, changes=parts["changes"], alerts=parts["alerts"])
+    return out
 
 
-def write_compare(result: CompareResult, outdir: str | os.PathLike[str]) -> Path:
-    """Write the comparison folder ``outdir`` all at once."""
-    return write_run_folder(outdir, compare_files(result), COMPARE_FILES)
+def write_compare(
+    result: CompareResult, outdir: str | os.PathLike[str], *, after: Any = None
+) -> Path:
+    """Write the comparison folder ``outdir`` all at once (``after``: see
+    :func:`compare_files`)."""
+    return write_run_folder(outdir, compare_files(result, after), (*COMPARE_FILES, "report.html"))
 
 
 def track_files(result: TrackResult, *, top: int = 8) -> dict[str, str | bytes]:
@@ -80,8 +93,8 @@ def track_files(result: TrackResult, *, top: int = 8) -> dict[str, str | bytes]:
     for n, run in zip(numbers, result.runs, strict=True):
         for name, text in run.files().items():
             out[f"windows/{n:0{width}d}/{name}"] = text
-    for n, cmp in zip(numbers[1:], result.compares, strict=True):
-        for name, text in compare_files(cmp).items():
+    for n, cmp, run in zip(numbers[1:], result.compares, result.runs[1:], strict=True):
+        for name, text in compare_files(cmp, run).items():
             out[f"compare/{n:0{width}d}/{name}"] = text
     return out
 

@@ -5,6 +5,7 @@ reads a run folder; :func:`render_report` turns either into one offline HTML pag
 """
 
 from .render import (
+    PART_FILES,
     REPORT_FILE,
     TABLES,
     ReportData,
@@ -17,6 +18,7 @@ from .svg import PALETTE, segment_colour, segment_map_svg, sparkline_svg
 
 __all__ = [
     "PALETTE",
+    "PART_FILES",
     "REPORT_FILE",
     "TABLES",
     "ReportData",

@@ -26,6 +26,7 @@ from ..export.layout import segment_layout
 from .svg import segment_colour, segment_map_svg, sparkline_svg
 
 __all__ = [
+    "PART_FILES",
     "REPORT_FILE",
     "TABLES",
     "ReportData",
@@ -41,6 +42,9 @@ TABLES = ("segments", "segment_summary", "influencers", "segment_profiles", "seg
 
 _TEXT_COLUMNS = {"path": str, "from_path": str, "to_path": str, "parent": str, "person": str}
 _EXTRA_ORDER = ("plan", "actions", "changes", "compare", "alerts")
+#: Tables other commands put beside a run's files, shown as report parts when present
+#: (``plan`` writes ``plan.csv``).
+PART_FILES = ("plan",)
 _MAX_TABLE_ROWS = 1000
 _MAX_EXTRA_ROWS = 200
 
@@ -94,6 +98,7 @@ def load_run_folder(run_dir: str | os.PathLike[str]) -> ReportData:
     tables = read_tables(texts)
     extras: dict[str, pd.DataFrame] = {}
     listed = [f for f in manifest.get("files", []) if isinstance(f, str)]
+    listed += [f"{part}.csv" for part in PART_FILES if (folder / f"{part}.csv").is_file()]
     for name in sorted({Path(f).stem for f in listed if f.endswith(".csv")}):
         if name not in TABLES and name not in ("shortlist", "columns", "scan"):
             path = folder / f"{name}.csv"
