@@ -26,7 +26,7 @@ class Plan(PlanData):
     >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
     >>> out = ng.plan(res, budget=3).save(os.path.join(tempfile.mkdtemp(), "p"))
     >>> sorted(os.listdir(out))
-    ['plan.csv', 'plan_excluded.csv', 'plan_segments.csv', 'plan_summary.json']
+    ['columns.csv', 'plan.csv', 'plan_excluded.csv', 'plan_segments.csv', 'plan_summary.json']
     """
 
     def save(self, outdir: str | os.PathLike[str], *, run: Any = None) -> Path:

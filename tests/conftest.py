@@ -35,3 +35,18 @@ def planted():
         return cache[key]
 
     return make
+
+
+def assert_dictionary_covers(folder):
+    """Every column of every CSV table in ``folder`` has a line in its ``columns.csv``."""
+    import pandas as pd
+
+    described = pd.read_csv(folder / "columns.csv", keep_default_na=False)
+    pairs = set(zip(described["table"], described["column"], strict=True))
+    tables = [p for p in folder.glob("*.csv") if p.name != "columns.csv"]
+    assert tables
+    for path in tables:
+        header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+        missing = [c for c in header if (path.stem, c) not in pairs]
+        assert not missing, f"{path.name}: {missing} not in columns.csv"
+    assert (described["meaning"].str.len() > 5).all()

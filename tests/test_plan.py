@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from _campaign import campaign_log
 from click.testing import CliRunner
+from conftest import assert_dictionary_covers
 
 import nichegraph as ng
 from nichegraph.cli import cli
@@ -220,6 +221,7 @@ def test_plan_command_writes_run_and_plan_files_byte_identically(tmp_path, plant
     assert summary["excluded"]["exclude"] == 2 and summary["budget"] == 5
     plan_csv = pd.read_csv(tmp_path / "a" / "plan.csv")
     assert plan_csv["person"].iloc[0] == "fan_ivy" and len(plan_csv) == 5
+    assert_dictionary_covers(tmp_path / "a")  # run and plan tables, one line a column
     page = (tmp_path / "a" / "report.html").read_bytes()  # the run's report with the plan
     assert b'id="plan"' in page and b"fan_ivy" in page
     res = runner.invoke(cli, ["report", str(tmp_path / "a")])  # re-rendered from the folder

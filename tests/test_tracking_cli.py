@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from _planted_events import BRAND, LATER, WEEK1, planted_weeks, segment_of
 from click.testing import CliRunner
+from conftest import assert_dictionary_covers
 
 import nichegraph as ng
 from nichegraph.cli import cli
@@ -49,6 +50,7 @@ def _window_segments(folder, n):
 
 
 def test_track_compare_folders_carry_a_report_with_the_changes(tracked):
+    assert_dictionary_covers(tracked)
     page = (tracked / "compare" / "02" / "report.html").read_text(encoding="utf-8")
     assert 'id="changes"' in page and 'id="alerts"' in page
     assert not (tracked / "compare" / "01").exists()  # the first window has nothing before it
@@ -178,6 +180,8 @@ def test_run_previous_then_compare_and_fail_on(tmp_path):
     assert ok.exit_code == 0, ok.output
     page = (tmp_path / "c" / "report.html").read_text(encoding="utf-8")  # r2's, with the changes
     assert 'id="changes"' in page and 'id="alerts"' in page and 'id="cards"' in page
+    for folder in ("r2", "c"):  # a tracked run (lineage, labels) and a comparison
+        assert_dictionary_covers(tmp_path / folder)
     summary = json.loads((tmp_path / "c" / "compare.json").read_text())
     assert summary["ids"].startswith("persistent") and summary["events"]["split"] == 2
     assert summary["rules"]["inherit"] == 0.3

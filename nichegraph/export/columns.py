@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-__all__ = ["COLUMN_MEANINGS", "dictionary"]
+__all__ = ["COLUMN_MEANINGS", "MORE_MEANINGS", "dictionary", "dictionary_csv"]
 
 _INFLUENCER = {
     "segment": "leaf segment id (1 = largest; 0 = fringe)",
@@ -105,6 +105,151 @@ COLUMN_MEANINGS: dict[str, dict[str, str]] = {
 sheet of ``tables.xlsx``)."""
 
 
+#: The tables that ``plan``, ``run --previous``, ``compare`` and ``track`` write, from the
+#: README's file tables (``tests/test_readme.py`` keeps both in step).
+MORE_MEANINGS: dict[str, dict[str, str]] = {
+    "plan": {
+        "pick": "order of the pick (1 = first)",
+        "person": "handle",
+        "platform": "their most frequent platform",
+        "segment": "their segment and its label",
+        "label": "their segment and its label",
+        "role": "campaign role (see above)",
+        "score": "the objective's score, 0–1",
+        "audience_new": "audience this pick adds to the picks before it",
+        "audience_total": "their whole audience",
+        "audience_exclusive": "audience no other pick reaches",
+        "why": "the three largest contributions to the score, in words",
+        "action": "what to do with them",
+        "metric": "the metric to watch and its value now (awareness: their reach; support: "
+        "their responsiveness; reputation: advocates among their engagers; leads: "
+        "…",
+        "metric_value": "the metric to watch and its value now (awareness: their reach; "
+        "support: their responsiveness; reputation: advocates among their "
+        "engagers; leads: …",
+        "advocate": "true if they engaged a --brand account on 3 or more distinct days",
+        "customer": "true if listed in --customers",
+        "likely_bot": "true if at least 2 of the 5 bot rules hold (see plan_excluded.csv)",
+    },
+    "plan_segments": {
+        "segment": "as in segment_summary.csv",
+        "path": "as in segment_summary.csv",
+        "label": "as in segment_summary.csv",
+        "size": "as in segment_summary.csv",
+        "engagement": "rows received by its members; of those, replies, comments and mentions",
+        "conversation": "rows received by its members; of those, replies, comments and mentions",
+        "audience": "distinct people who engaged its members",
+        "target_reach": "of those, people in --target-segments (empty without)",
+        "advocates": "advocates among its members",
+        "growth": "engagement received in the second half of the log's time span "
+        "over the first, minus 1 (empty without timestamps)",
+        "candidates": "members who can be picked",
+        "priority": "order by the objective's figure (1 = first)",
+        "targeted": "whether the plan works in it, and why (not)",
+        "why": "whether the plan works in it, and why (not)",
+        "metric": "the metric to watch and its value now (awareness: audience; "
+        "support: share of conversation answered; reputation: advocates; "
+        "leads: target reach)",
+        "metric_value": "the metric to watch and its value now (awareness: "
+        "audience; support: share of conversation answered; "
+        "reputation: advocates; leads: target reach)",
+        "picks": "people picked in it",
+    },
+    "plan_excluded": {
+        "person": "handle",
+        "rule": "brand, exclude, competitor, celebrity, min_reach or bot",
+        "value": "their value for the rule (reach; the bot rules that hold; listed)",
+        "threshold": "the limit or the option",
+    },
+    "lineage": {
+        "segment": "the persistent id",
+        "status": "active; dormant while unmatched for fewer than 3 runs in a row; then gone",
+        "first_run": "run numbers (1 = first run of the chain; in track, window numbers) "
+        "it was first and last seen in",
+        "last_run": "run numbers (1 = first run of the chain; in track, window numbers) "
+        "it was first and last seen in",
+        "missed": "runs in a row it has been unmatched",
+        "parents": "previous segments its new id is linked to (Jaccard > 0.1), "
+        ";-separated: where a split or merged segment came from",
+        "name": "the name given in labels.csv",
+    },
+    "labels": {
+        "segment": "the persistent id",
+        "name": "your name for it (empty until you fill it in; kept from the previous run)",
+        "label": "the automatic label, from the profile",
+    },
+    "segment_changes": {
+        "event": "continued, grew, shrank, split, merged, born or gone",
+        "segment_a": "the segment in run A and in run B (empty for born / gone)",
+        "segment_b": "the segment in run A and in run B (empty for born / gone)",
+        "size_a": "members of segment_a in run A",
+        "size_b": "members of segment_b in run B",
+        "jaccard": "their Jaccard index on the people in both runs",
+        "label_a": "their names (from labels.csv) or automatic labels",
+        "label_b": "their names (from labels.csv) or automatic labels",
+    },
+    "influencer_changes": {
+        "person": "handle",
+        "segment_a": "their segment in each run (B: even outside the shortlist)",
+        "segment_b": "their segment in each run (B: even outside the shortlist)",
+        "rank_a": "shortlist rank and composite score in each run (empty when not shortlisted)",
+        "rank_b": "shortlist rank and composite score in each run (empty when not shortlisted)",
+        "score_a": "shortlist rank and composite score in each run (empty when not shortlisted)",
+        "score_b": "shortlist rank and composite score in each run (empty when not shortlisted)",
+        "change": "entered / left the shortlist, moved to another segment, "
+        "rose, fell or kept their rank",
+    },
+    "people_moves": {
+        "person": "handle",
+        "segment_a": "where they were and where they are",
+        "segment_b": "where they were and where they are",
+    },
+    "alerts": {
+        "alert_id": "first 16 hex digits of SHA-256 over kind, subject and window end: "
+        "re-runs give the same ids, so a consumer can drop the ones it has "
+        "seen",
+        "window_end": "end of the later run's window (--until, else its last timestamp)",
+        "kind": "what fired: volume_spike/drop, brand_spike, segment_born/gone/split/merged/"
+        "grew/shrank, influencer_rise/fall/switch, new_bridge",
+        "severity": "info, warn or crit",
+        "subject_type": "overall, segment, segment_pair, person or brand; its id; its name "
+        "or label",
+        "subject_id": "overall, segment, segment_pair, person or brand; its id; its name or label",
+        "subject_label": "overall, segment, segment_pair, person or brand; its id; its "
+        "name or label",
+        "metric": "what was measured, its value now and before, the rule's threshold",
+        "value": "what was measured, its value now and before, the rule's threshold",
+        "baseline": "what was measured, its value now and before, the rule's threshold",
+        "threshold": "what was measured, its value now and before, the rule's threshold",
+        "message": "the alert in one sentence",
+    },
+    "timeline": {
+        "window": "window number, from 1",
+        "window_start": "the window [start, end), UTC",
+        "window_end": "the window [start, end), UTC",
+        "segment": "persistent id",
+        "status": "active (a segment is listed in the windows it was seen in)",
+        "size": "members in the window",
+        "interactions": "interactions its members took part in during the window",
+        "label": "name or automatic label",
+    },
+    "windows": {
+        "window": "window number, from 1",
+        "window_start": "start of the window [start, end), UTC",
+        "window_end": "end of the window [start, end), UTC",
+        "interactions": "the window's interactions used, people, segments",
+        "people": "the window's interactions used, people, segments",
+        "segments": "the window's interactions used, people, segments",
+        "born": "segments born / gone against the window before (pairwise)",
+        "gone": "segments born / gone against the window before (pairwise)",
+        "kept_id_share": "share of the people in a segment in both this window and the "
+        "one before whose segment id stayed the same",
+        "run_id": "the window's run id",
+    },
+}
+COLUMN_MEANINGS.update(MORE_MEANINGS)
+
+
 def dictionary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """``table, column, meaning``: one row per column of each of ``tables`` (in their order).
 
@@ -119,7 +264,21 @@ def dictionary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     for table, frame in tables.items():
         meanings = COLUMN_MEANINGS.get(table, {})
         for col in frame.columns:
+            if col not in meanings and table == "plan":  # a column a person added to plan.csv
+                rows.append((table, str(col), "carried over from the previous plan (--previous)"))
+                continue
             if col not in meanings:
                 raise KeyError(f"{table}.{col} has no meaning in the data dictionary")
             rows.append((table, str(col), meanings[col]))
     return pd.DataFrame(rows, columns=["table", "column", "meaning"])
+
+
+def dictionary_csv(tables: Mapping[str, pd.DataFrame]) -> str:
+    """``columns.csv``'s text for ``tables`` (see :func:`dictionary`).
+
+    >>> dictionary_csv({"labels": pd.DataFrame(columns=["segment"])}).splitlines()[0]
+    'table,column,meaning'
+    """
+    from .csv import csv_text
+
+    return csv_text(dictionary(tables))

@@ -97,6 +97,8 @@ def run_files(result: Any, written_at: str | None = None) -> dict[str, str | byt
         out[WORKBOOK] = xlsx_bytes(tables)
     scan = result.scan
     described = {**tables, **({"scan": scan.table} if scan is not None else {})}
+    if result.tracking is not None:
+        described.update(lineage=result.tracking.lineage, labels=result.labels)
     out["columns.csv"] = csv_text(dictionary(described))
     out["run.json"] = json_text(result.manifest(written_at))
     out["report.html"] = result.report_html(texts=texts)

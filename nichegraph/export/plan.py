@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..plan.result import PLAN_FILES
+from .columns import dictionary_csv
 from .csv import csv_text
 from .run import json_text, write_run_folder
 from .scan import SCAN_FILES
@@ -48,5 +49,11 @@ def save_plan(plan: Any, outdir: str | os.PathLike[str], *, run: Any = None) -> 
     if run is not None:
         files.update(run.files(written_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")))
         files["report.html"] = plan_report(run, str(plan_texts["plan.csv"]))
+    plan_tables = {"plan": plan.people, "plan_segments": plan.segments,
+                   "plan_excluded": plan.excluded}  # fmt: skip
+    own, run_columns = dictionary_csv(plan_tables), files.get("columns.csv")
+    files["columns.csv"] = (  # the run's columns, then the plan's
+        own if run_columns is None else str(run_columns) + own.split("\n", 1)[1]
+    )
     files.update(plan_texts)
-    return write_run_folder(outdir, files, (*files, *SCAN_FILES, *PLAN_FILES))
+    return write_run_folder(outdir, files, (*files, *SCAN_FILES, *PLAN_FILES, "columns.csv"))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..report.render import ReportData
+from .columns import dictionary_csv
 from .csv import csv_text
 from .run import json_text, write_run_folder
 
@@ -30,6 +31,7 @@ COMPARE_FILES = (
     "people_moves.csv",
     "alerts.csv",
     "compare.json",
+    "columns.csv",
 )
 
 
@@ -41,6 +43,7 @@ TRACK_FILES = (
     "alerts.csv",
     "lineage.csv",
     "track.json",
+    "columns.csv",
     "windows",
     "compare",
 )
@@ -56,6 +59,14 @@ def compare_files(result: CompareResult, after: Any = None) -> dict[str, str]:
         "people_moves.csv": csv_text(result.people_moves),
         "alerts.csv": csv_text(result.alerts),
         "compare.json": json_text(result.summary),
+        "columns.csv": dictionary_csv(
+            {
+                "segment_changes": result.segment_changes,
+                "influencer_changes": result.influencer_changes,
+                "people_moves": result.people_moves,
+                "alerts": result.alerts,
+            }
+        ),
     }
     if after is not None:
         from ..report import read_tables, render_report, report_data
@@ -87,6 +98,14 @@ def track_files(result: TrackResult, *, top: int = 8) -> dict[str, str | bytes]:
         "alerts.csv": csv_text(result.alerts),
         "lineage.csv": csv_text(result.lineage),
         "track.json": json_text(result.summary),
+        "columns.csv": dictionary_csv(
+            {
+                "timeline": result.timeline,
+                "windows": result.windows,
+                "alerts": result.alerts,
+                "lineage": result.lineage,
+            }
+        ),
     }
     numbers = result.windows["window"].tolist()
     width = max(2, len(str(max(numbers))))
