@@ -70,7 +70,7 @@ def bot_rules(
     n = rows.n
     src = rows.src
     actions = np.bincount(src, minlength=n).astype(float)
-    out = pd.DataFrame(index=pd.RangeIndex(n))
+    out: dict[str, np.ndarray] = {}  # one frame at the end: no per-column inserts
     T = BOT_RULES
 
     # rate: actions per active day
@@ -135,7 +135,7 @@ def bot_rules(
     # duplicates: only for people another rule flags
     dup = np.zeros(n)
     texts = np.zeros(n)
-    others = out[[r for r in BOT_RULES if r in out]].sum(axis=1).to_numpy()
+    others = sum(out[r].astype(np.int64) for r in BOT_RULES if r in out)
     suspects = np.flatnonzero(others >= BOT_MIN_RULES - 1)
     if rows.text is not None and len(suspects):
         mine = np.flatnonzero(np.isin(src, suspects))
@@ -152,5 +152,5 @@ def bot_rules(
             )
     out["duplicates_value"] = dup
     out["duplicates"] = (dup >= T["duplicates"]["share"]) & (texts >= T["duplicates"]["min_texts"])
-    out["bot_rules"] = out[list(BOT_RULES)].sum(axis=1).astype(int)
-    return out
+    out["bot_rules"] = sum(out[r].astype(np.int64) for r in BOT_RULES).astype(int)
+    return pd.DataFrame(out, index=pd.RangeIndex(n))

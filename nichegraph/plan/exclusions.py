@@ -187,6 +187,17 @@ def exclusions(
     out = pd.concat(parts, ignore_index=True)
     out = out[~np.isin(out["id"].to_numpy(), keep)]
     order = {r: i for i, r in enumerate(EXCLUSION_RULES)}
-    out["_r"] = out["rule"].map(order)
-    out = out.sort_values(["_r", "person"], kind="mergesort").drop(columns="_r")
+    rule = out["rule"].map(order).to_numpy(dtype=np.int64)
+    if _names_follow_ids(people):  # person order is id order: an integer sort, no strings
+        out = out.take(np.lexsort((out["id"].to_numpy(), rule)))
+    else:
+        out = out.assign(_r=rule).sort_values(["_r", "person"], kind="mergesort")
     return out[["id", *EXCLUDED_COLUMNS]].reset_index(drop=True)
+
+
+def _names_follow_ids(people: pd.DataFrame) -> bool:
+    """Whether sorting ``people`` by ``id`` sorts them by ``person`` too, strictly (the graph
+    numbers people in name order)."""
+    by_id = people.sort_values("id", kind="mergesort")
+    person = pd.Index(by_id["person"])
+    return bool(by_id["id"].is_unique and person.is_monotonic_increasing and person.is_unique)

@@ -188,8 +188,16 @@ def _rows_table(
     )[PLAN_COLUMNS]
 
 
+def _no_response(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`responsiveness` not computed: NaN per person, no conversation rows."""
+    return np.full(n, np.nan), np.full(n, np.nan), np.zeros(0, dtype=bool)
+
+
 def _answered(rows: LogRows, answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Receivers of the timestamped conversation rows and whether each was answered."""
+    """Receivers of the timestamped conversation rows and whether each was answered (none
+    when responsiveness was not computed)."""
+    if not len(answered):
+        return np.zeros(0, dtype=np.int64), answered
     talk = rows.is_kind(*CONVERSATION_KINDS) & np.isfinite(rows.seconds)
     return rows.dst[talk], answered
 
@@ -271,17 +279,21 @@ def plan(
         kind_weights=result.graph.report.kind_weights,
     )  # fmt: skip
     edges = edge_array(g, rows)
-    response = responsiveness(rows)
-    measures = campaign_measures(
-        edges, memb, rows, brand=named["brand"], targets=np.asarray(targets), response=response
-    )
-    bots = bot_rules(rows, sorted_keys(edges[:, 0], edges[:, 1], n), memb)
     unavailable: set[str] = set()
     if not rows.has_time:
         unavailable |= {"responsiveness", "brand_affinity"}
     if not len(named["brand"]):
         unavailable.add("brand_affinity")
     weights, shared_out = objective_weights(objective, score_weights, unavailable=unavailable)
+    # responsiveness (a sort of every conversation row) only where a score or metric uses it
+    response = (
+        responsiveness(rows) if objective == "support" or "responsiveness" in weights
+        else _no_response(n)
+    )  # fmt: skip
+    measures = campaign_measures(
+        edges, memb, rows, brand=named["brand"], targets=np.asarray(targets), response=response
+    )
+    bots = bot_rules(rows, sorted_keys(edges[:, 0], edges[:, 1], n), memb)
 
     people, pct = _people(result, index, measures, bots, weights)
     ids = people["id"].to_numpy()

@@ -39,7 +39,9 @@ class Plan:
     """A campaign plan: ``people`` (one row per pick, ``plan.csv``), ``segments`` (one row per
     segment, ``plan_segments.csv``), ``excluded`` (one row per person and rule,
     ``plan_excluded.csv``), ``summary`` (``plan_summary.json``), ``params`` (the options) and
-    ``measures`` (every ranked person with every campaign measure and their score).
+    ``measures`` (every ranked person with every campaign measure and their score;
+    ``responsiveness`` and ``reply_latency_h`` are NaN unless the objective is support or its
+    weights use responsiveness).
     :func:`nichegraph.save_plan` writes the files.
     """
 
