@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .bots import BOT_MIN_RULES, BOT_RULES
-from .measures import distinct
+from .measures import distinct, positions
 
 __all__ = [
     "CELEBRITY_FACTOR",
@@ -62,7 +62,7 @@ def resolve_handles(
     if not handles:
         return np.zeros(0, dtype=np.int64), []
     exact = names if isinstance(names, pd.Index) else pd.Index(names, dtype=object)
-    exact_ids = exact.get_indexer(handles)
+    exact_ids = positions(pd.Series(handles, dtype=object), exact.to_numpy(dtype=object))
     if (exact_ids >= 0).all():
         return distinct(exact_ids), []
     keys = (
@@ -198,6 +198,7 @@ def exclusions(
 def _names_follow_ids(people: pd.DataFrame) -> bool:
     """Whether sorting ``people`` by ``id`` sorts them by ``person`` too, strictly (the graph
     numbers people in name order)."""
-    by_id = people.sort_values("id", kind="mergesort")
-    person = pd.Index(by_id["person"])
-    return bool(by_id["id"].is_unique and person.is_monotonic_increasing and person.is_unique)
+    ids = people["id"].to_numpy()
+    order = np.argsort(ids, kind="stable")
+    person = people["person"].to_numpy(dtype=object)[order]
+    return bool((np.diff(ids[order]) > 0).all() and (person[1:] > person[:-1]).all())

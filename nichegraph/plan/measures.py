@@ -29,6 +29,7 @@ __all__ = [
     "in_sorted",
     "log_rows",
     "main_platform",
+    "positions",
     "responsiveness",
 ]
 
@@ -103,6 +104,18 @@ def _positions(values: pd.Series, names: pa.Array) -> np.ndarray:
     arr = _arrow(values)
     found = pc.index_in(arr, value_set=names.cast(arr.type))
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def positions(values: pd.Series, names: np.ndarray | pa.Array) -> np.ndarray:
+    """Position of each value in ``names`` (-1 if absent): Arrow's hash lookup, much faster
+    than a pandas index built over 300k names.
+
+    >>> positions(pd.Series(["b", "zed"]), np.array(["a", "b"], dtype=object)).tolist()
+    [1, -1]
+    """
+    if not isinstance(names, pa.Array):
+        names = pa.array(np.asarray(names, dtype=object), type=pa.string())
+    return _positions(values, names)
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..errors import InputError
 from ..segments.result import FRINGE
@@ -22,6 +23,7 @@ from .measures import (
     campaign_measures,
     edge_array,
     log_rows,
+    positions,
     responsiveness,
     sorted_keys,
 )
@@ -112,7 +114,7 @@ def _check(objective: str, budget: Any, opts: dict[str, Any]) -> dict[str, Any]:
 
 def _people(
     result: Any,
-    index: pd.Index,
+    names: pa.Array,
     measures: pd.DataFrame,
     bots: pd.DataFrame,
     weights: dict[str, float],
@@ -120,7 +122,7 @@ def _people(
     """Ranked people (the fringe is not ranked) with every measure and their score; and their
     within-segment percentiles on the weighted measures."""
     people = result.influencers[_RANKED].copy().reset_index(drop=True)
-    ids = index.get_indexer(people["person"].to_numpy(dtype=object))
+    ids = positions(people["person"], names)
     people["id"] = ids
     extra = {c: measures[c].to_numpy()[ids] for c in measures.columns}
     extra |= {c: bots[c].to_numpy()[ids] for c in [*BOT_RULES, "bot_rules"]}
@@ -295,7 +297,7 @@ def plan(
     )
     bots = bot_rules(rows, sorted_keys(edges[:, 0], edges[:, 1], n), memb)
 
-    people, pct = _people(result, index, measures, bots, weights)
+    people, pct = _people(result, pa.array(names, type=pa.string()), measures, bots, weights)
     ids = people["id"].to_numpy()
     size = people.groupby("segment")["person"].transform("size")
     top_decile = (people["rank"] <= np.ceil(size / 10)).to_numpy()
