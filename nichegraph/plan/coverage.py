@@ -133,7 +133,9 @@ def max_coverage(
     picks: list[int] = []
     gains: list[int] = []
     if lazy:
-        heap = [(-int(sizes[i]), -prio[i], i, 0) for i in range(n) if sizes[i] > 0]
+        live = np.flatnonzero(sizes > 0)  # the heap's tuples built from lists, not per index
+        heap = list(zip((-sizes[live]).tolist(), (-prio[live]).tolist(), live.tolist(),
+                        [0] * len(live), strict=True))  # fmt: skip
         heapq.heapify(heap)
         while heap and len(picks) < budget:
             neg, negp, i, stamp = heapq.heappop(heap)
