@@ -40,7 +40,7 @@ class Coverage:
 def audience_csr(
     owners: np.ndarray, members: np.ndarray, n_owners: int, *, distinct: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """CSR (``indptr``, ``indices``) of each owner's distinct audience members.
+    """CSR (``indptr``, ``indices``) of each owner's distinct audience members (ascending).
 
     ``distinct=True`` says the (owner, member) pairs are already distinct (a graph's edges),
     which saves the deduplication.
@@ -51,13 +51,11 @@ def audience_csr(
     """
     owners = np.asarray(owners, dtype=np.int64)
     members = np.asarray(members, dtype=np.int64)
-    if distinct:
-        order = np.argsort(owners, kind="stable")
-        owners, members = owners[order], members[order]
-    elif len(owners):
+    if len(owners):  # one integer sort: members ascending within each owner
         span = int(members.max()) + 1
         key = np.sort(owners * span + members)
-        key = key[np.r_[True, key[1:] != key[:-1]]]
+        if not distinct:
+            key = key[np.r_[True, key[1:] != key[:-1]]]
         owners, members = key // span, key % span
     indptr = np.zeros(n_owners + 1, dtype=np.int64)
     np.cumsum(np.bincount(owners, minlength=n_owners), out=indptr[1:])

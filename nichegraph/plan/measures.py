@@ -82,8 +82,8 @@ class LogRows:
 
     def is_kind(self, *names: str) -> np.ndarray:
         """Rows of any of the kinds ``names``."""
-        codes = [i for i, k in enumerate(self.kinds) if k in names]
-        return np.isin(self.kind, codes)
+        table = np.array([k in names for k in self.kinds] + [False])  # code -1 (none): last
+        return table[self.kind]
 
 
 def _utc_seconds(value: Any) -> float:
@@ -291,7 +291,7 @@ def responsiveness(rows: LogRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ask = rows.dst[q] * n + rows.src[q]  # answer rows go from the receiver back
         ans_key = rows.src[q] * n + rows.dst[q]
         both = np.concatenate([ask, ans_key])
-        order = np.argsort(both, kind="stable")  # dense pair codes, without random lookups
+        order = np.argsort(both)  # dense pair codes, without random lookups (ties: same code)
         ranked = both[order]
         codes = np.empty(len(both), dtype=np.int64)
         codes[order] = np.cumsum(np.r_[0, ranked[1:] != ranked[:-1]])
@@ -301,9 +301,8 @@ def responsiveness(rows: LogRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rel = np.floor(t - t0).astype(np.int64)
         ask_c = codes[: len(q)] * span + rel
         ans_c = codes[len(q) :] * span + rel
-        order = np.argsort(ans_c, kind="stable")
-        sorted_ans = ans_c[order]
-        by_ask = np.argsort(ask_c, kind="stable")  # sorted queries: a cache-friendly search
+        sorted_ans = np.sort(ans_c)
+        by_ask = np.argsort(ask_c)  # sorted queries: a cache-friendly search
         pos = np.empty(len(ask_c), dtype=np.int64)
         pos[by_ask] = np.searchsorted(sorted_ans, ask_c[by_ask], side="right")
         ok = pos < len(sorted_ans)
