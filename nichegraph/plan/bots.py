@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .measures import CONVERSATION_KINDS, LogRows, distinct, in_sorted
+from .measures import CONVERSATION_KINDS, LogRows, distinct, in_sorted, stable_order
 
 __all__ = ["BOT_MIN_RULES", "BOT_RULES", "bot_rules"]
 
@@ -50,15 +50,6 @@ def _normalise_text(text: pd.Series, rows: np.ndarray) -> pd.Series:
     arr = pc.replace_substring_regex(arr, r"(@\w+|https?://\S+|\d+|^rt\s+)", " ")
     arr = pc.replace_substring_regex(arr, r"[^\w#]+", " ")
     return pd.Series(pc.utf8_trim_whitespace(arr).to_numpy(zero_copy_only=False), dtype=object)
-
-
-def _stable_order(key: np.ndarray) -> np.ndarray:
-    """``np.argsort(key, kind="stable")`` of non-negative ints: a plain sort of ``key`` with
-    the row number appended (several times faster) when that fits in 64 bits."""
-    m = len(key)
-    if not m or (int(key.max()) + 1) * m >= 2**63:
-        return np.argsort(key, kind="stable")
-    return np.sort(key * m + np.arange(m)) % m
 
 
 def bot_rules(
@@ -128,7 +119,7 @@ def bot_rules(
     if timed.any():
         who, sec = src[timed], rows.seconds[timed]
         rel = np.round(sec - sec.min()).astype(np.int64)  # whole seconds: one int sort key
-        order = _stable_order(who * (int(rel.max()) + 1) + rel)
+        order = stable_order(who * (int(rel.max()) + 1) + rel)
         who, sec = who[order], sec[order]
         same = who[1:] == who[:-1]
         gap, owner = np.diff(sec)[same], who[1:][same]

@@ -31,6 +31,7 @@ __all__ = [
     "main_platform",
     "positions",
     "responsiveness",
+    "stable_order",
 ]
 
 #: Kinds that pass someone's content on (amplification received).
@@ -196,6 +197,19 @@ def log_rows(
     )  # fmt: skip
 
 
+def stable_order(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")`` of non-negative ints: a plain sort of ``key`` with
+    the row number appended (several times faster) when that fits in 64 bits.
+
+    >>> stable_order(np.array([3, 1, 3, 0])).tolist()
+    [3, 1, 0, 2]
+    """
+    m = len(key)
+    if not m or (int(key.max()) + 1) * m >= 2**63:
+        return np.argsort(key, kind="stable")
+    return np.sort(key * m + np.arange(m)) % m
+
+
 def in_sorted(keys: np.ndarray, query: np.ndarray) -> np.ndarray:
     """``np.isin(query, keys)`` for ``keys`` sorted ascending, by binary search.
 
@@ -291,7 +305,7 @@ def responsiveness(rows: LogRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ask = rows.dst[q] * n + rows.src[q]  # answer rows go from the receiver back
         ans_key = rows.src[q] * n + rows.dst[q]
         both = np.concatenate([ask, ans_key])
-        order = np.argsort(both)  # dense pair codes, without random lookups (ties: same code)
+        order = stable_order(both)  # dense pair codes, without random lookups (ties: same code)
         ranked = both[order]
         codes = np.empty(len(both), dtype=np.int64)
         codes[order] = np.cumsum(np.r_[0, ranked[1:] != ranked[:-1]])
@@ -302,7 +316,7 @@ def responsiveness(rows: LogRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ask_c = codes[: len(q)] * span + rel
         ans_c = codes[len(q) :] * span + rel
         sorted_ans = np.sort(ans_c)
-        by_ask = np.argsort(ask_c)  # sorted queries: a cache-friendly search
+        by_ask = stable_order(ask_c)  # sorted queries: a cache-friendly search
         pos = np.empty(len(ask_c), dtype=np.int64)
         pos[by_ask] = np.searchsorted(sorted_ans, ask_c[by_ask], side="right")
         ok = pos < len(sorted_ans)
