@@ -21,6 +21,8 @@ from .graph import (
     build_graph,
     read_interactions,
 )
+from .graph.edges import read_edges
+from .graph.engines import aggregate_duckdb, aggregation_sql
 from .influencers import COMPOSITE_WEIGHTS, RankOptions, rank_influencers, shortlist
 from .pipeline import AnalysisResult, analyze, run_options
 from .plan import OBJECTIVES
@@ -64,6 +66,8 @@ __all__ = [
     "Stability",
     "TrackResult",
     "__version__",
+    "aggregate_duckdb",
+    "aggregation_sql",
     "analyze",
     "build_graph",
     "compare_runs",
@@ -75,6 +79,7 @@ __all__ = [
     "plan",
     "profile_segments",
     "rank_influencers",
+    "read_edges",
     "read_interactions",
     "run_options",
     "save_plan",

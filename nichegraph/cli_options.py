@@ -24,9 +24,11 @@ from .errors import InputError
 __all__ = [
     "FLAGS",
     "common",
+    "engine_options",
     "flag_errors",
     "flag_message",
     "graph_options",
+    "memory_options",
     "plan_run_options",
     "rank_group",
     "rank_options",
@@ -157,13 +159,14 @@ def _read(v: dict[str, Any]) -> dict[str, Any]:
         kind_aliases=list(v["kind_alias"]),
         dayfirst=v["dayfirst"],
     )
-    return {"data": logs[0] if len(logs) == 1 else list(logs), "read": read}
+    data = None if not logs else logs[0] if len(logs) == 1 else list(logs)  # None: --edges
+    return {"data": data, "read": read}
 
 
 reader_options = _group(
     "read",
     [
-        click.argument("logs", nargs=-1, required=True, metavar="LOG..."),
+        click.argument("logs", nargs=-1, required=False, metavar="LOG..."),
         click.option(
             "--map",
             "maps",
@@ -243,6 +246,51 @@ graph_options = _group(
     _graph,
 )
 """How to weigh and window interactions; the command receives ``graph`` (GraphOptions)."""
+
+
+def _engine(v: dict[str, Any]) -> dict[str, Any]:
+    return {"engine": v}
+
+
+memory_options = [
+    click.option(
+        "--memory-limit",
+        default=None,
+        metavar="SIZE",
+        help="Memory cap of the DuckDB engine, e.g. 1GiB; it spills to --temp-dir.",
+    ),
+    click.option(
+        "--temp-dir",
+        default=None,
+        metavar="DIR",
+        help="Folder for the engine's spill files (default: the system's).",
+    ),
+]
+
+engine_options = _group(
+    "engine",
+    [
+        click.option(
+            "--edges",
+            default=None,
+            metavar="PATH",
+            help="Pre-aggregated edge table (file or folder of parts: source, target, weight, "
+            "n, n_KIND) instead of LOG.",
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(["pandas", "duckdb"]),
+            default="pandas",
+            show_default=True,
+            help="Aggregate LOG in memory (pandas) or out of core (duckdb: no segment profiles).",
+        ),
+        *memory_options,
+    ],
+    _engine,
+)
+"""Where the graph comes from: LOG in memory, LOG out of core (DuckDB) or an edge table; the
+command receives ``engine`` (a dict of ``analyze``'s ``edges``, ``engine``, ``memory_limit``,
+``temp_dir``)."""
 
 
 def _choice(flag: str, values: tuple[str, ...], text: str) -> Callable[[Command], Command]:

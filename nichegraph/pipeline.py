@@ -20,6 +20,8 @@ from ._options import route_options
 from ._parallel import check_jobs
 from ._random import check_seed
 from ._repr import short_repr
+from ._stages import Step, check_stability
+from ._stages import segment_stage as _segment
 from .errors import InputError
 from .export import folder
 from .export.folder import OUTPUT_FILES, REPLACEABLE, TABLE_NAMES, TRACKING_FILES
@@ -27,18 +29,17 @@ from .export.graphs import graph_tables, to_igraph, to_networkx
 from .export.pseudonymise import Pseudonymiser, load_key, path_terms, protected_terms
 from .export.run import check_outdir, write_run_folder
 from .graph.build import GraphOptions, InteractionGraph, build_graph, network_figures
+from .graph.engines.load import UNAVAILABLE, check_engine, engine_graph
 from .graph.formats import ReadOptions
 from .graph.identity import load_people
 from .graph.read import Interactions, read_interactions
 from .influencers.rank import RankOptions, rank_influencers, shortlist
-from .segments.consensus import consensus_segments
 from .segments.flows import FLOW_COLUMNS, segment_flows
-from .segments.leiden import find_segments
 from .segments.options import SegmentOptions
 from .segments.profiles import PROFILE_COLUMNS, profile_segments
 from .segments.result import FRINGE, Segmentation
 from .segments.scan import Scan, scan_resolution
-from .segments.stability import DEFAULT_RUNS, Stability, run_memberships, segment_stability
+from .segments.stability import Stability
 from .tracking.lineage import Tracking, initial_membership
 from .tracking.runs import LABEL_COLUMNS, RunView, as_view
 from .tracking.warmstart import follow_previous
@@ -55,7 +56,6 @@ __all__ = [
 
 Progress = Callable[[str, str, float], None]
 """``progress(stage, event, seconds)``: event ``"start"``, a step, or ``"done"``."""
-Step = Callable[[str], None]
 
 
 def _or_empty(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
@@ -88,6 +88,7 @@ class AnalysisResult:
     pseudonymiser: Pseudonymiser | None = None
     stability: Stability | None = None
     scan: Scan | None = None
+    unavailable: dict[str, str] = field(default_factory=dict)
     tracking: Tracking | None = None
 
     @property
@@ -171,6 +172,8 @@ class AnalysisResult:
             "timings": self.timings,
         }
         data["graph"].update(network_figures(self.graph))
+        if self.unavailable:  # an edge table or an out-of-core aggregation: no raw log
+            data["unavailable"] = dict(self.unavailable)
         if self.stability is not None:
             data["stability"] = self.stability.summary()
         if self.scan is not None:
@@ -250,67 +253,8 @@ def run_options(
     return r, g, s, k
 
 
-def check_stability(stability: Any) -> int:
-    """``stability`` (runs) if it is an integer >= 0, else InputError naming it.
-
-    >>> check_stability(3)
-    3
-    """
-    if isinstance(stability, bool) or not isinstance(stability, int) or stability < 0:
-        raise InputError(f"stability must be a number of runs >= 0, got {stability!r}")
-    return stability
-
-
-def _segment(
-    graph: InteractionGraph,
-    opts: dict[str, Any],
-    stability: int,
-    consensus: bool,
-    seed: int,
-    stage: Callable[[str, Callable[[], Any]], Any],
-    step: Callable[[str], Step | None],
-    track: Callable[[Callable[[], Segmentation]], Segmentation],
-    start: Any = None,
-    jobs: int | None = 1,
-) -> tuple[Segmentation, Stability | None]:
-    """The segmentation (plain or consensus) and, with ``stability`` runs, its stability.
-
-    ``track`` runs the detection it is given and renames the segments (persistent ids);
-    ``start`` warm-starts a plain run.
-    """
-    if not consensus:
-        seg = stage(
-            "segment",
-            lambda: track(
-                lambda: find_segments(
-                    graph, **opts, seed=seed, progress=step("segment"), initial_membership=start
-                )
-            ),
-        )
-        if not stability:
-            return seg, None
-        return seg, stage(
-            "stability",
-            lambda: segment_stability(
-                graph, seg, runs=stability, seed=seed, progress=step("stability"), jobs=jobs
-            ),
-        )
-    n_runs = stability or DEFAULT_RUNS
-    runs = stage(
-        "stability",
-        lambda: run_memberships(
-            graph, runs=n_runs, seed=seed, progress=step("stability"), jobs=jobs, **opts
-        ),
-    )
-    seg = stage(
-        "segment",
-        lambda: track(lambda: consensus_segments(graph, memberships=runs, seed=seed, **opts)),
-    )
-    return seg, segment_stability(graph, seg, memberships=runs) if stability else None
-
-
 def analyze(
-    data: Any,
+    data: Any = None,
     *,
     read: ReadOptions | None = None,
     graph: GraphOptions | None = None,
@@ -327,6 +271,10 @@ def analyze(
     jobs: int | None = None,
     export: str | list[str] | tuple[str, ...] | None = None,
     output_formats: str | list[str] | tuple[str, ...] | None = None,
+    edges: str | Path | None = None,
+    engine: str = "pandas",
+    memory_limit: str | None = None,
+    temp_dir: str | Path | None = None,
     outdir: str | Path | None = None,
     progress: Progress | None = None,
     seed: int | None = None,
@@ -354,6 +302,10 @@ def analyze(
     resolution and seed too (:func:`~nichegraph.tracking.warmstart.previous_options`).
     ``export`` adds ``network.gexf``/``.graphml``; ``output_formats``: ``csv`` (default),
     ``parquet``, ``xlsx``; ``report.html`` and ``columns.csv`` are always written.
+    ``edges`` (an edge table, :func:`~nichegraph.graph.edges.read_edges`) replaces ``data``;
+    ``engine="duckdb"`` aggregates ``data`` out of core within ``memory_limit`` (spilling to
+    ``temp_dir``); both never hold the raw log, so the profiles are unavailable
+    (:data:`~nichegraph.graph.engines.load.UNAVAILABLE`, listed in ``run.json``).
     ``progress(stage, event, seconds)`` hears each stage's ``"start"``, its steps (segment:
     ``"split level 2 (40 segments)"``; stability: ``"run 2 of 10: …"``; rank: each measure;
     scan: ``"resolution 0.5 done (4 of 15)"``) and ``"done"``, with the seconds since the stage
@@ -380,8 +332,12 @@ def analyze(
         "consensus": bool(consensus),
         "export": list(folder.check_exports(export)),
         "output_formats": list(folder.check_output_formats(output_formats)),
+        "edges": None if edges is None else _label(edges),
+        "engine": engine,
+        "memory_limit": memory_limit,
     }
     check_jobs(jobs)
+    external = check_engine(data, edges, engine, memory_limit)  # aggregated outside: no raw log
     if previous is None and freeze_previous:
         raise InputError("--freeze-previous needs --previous RUN_DIR")
     prev = None if previous is None else as_view(previous)
@@ -421,27 +377,32 @@ def analyze(
             progress(name, "done", dt)
         return value
 
-    check_memory(input_rows(data), "read")  # the reader allocates in C++ (Arrow) too
-    inter: Interactions = stage(
-        "read",
-        lambda: read_interactions(data, ropts, people=people),
-    )
-    rows["kept"] = inter.report.rows_kept
-    check_memory(
-        rows["kept"], "build"
-    )  # an allocation failure in C++ (Leiden) would abort the process
+    aggregated: InteractionGraph | None = None
+    if external:
+        inter, aggregated = stage(
+            "aggregate",
+            lambda: engine_graph(data, edges, engine, memory_limit, temp_dir, people, ropts, gopts),
+        )
+        rows["kept"] = aggregated.n_edges  # what the later stages hold: the ties
+    else:
+        check_memory(input_rows(data), "read")  # the reader allocates in C++ (Arrow) too
+        inter = stage("read", lambda: read_interactions(data, ropts, people=people))
+        rows["kept"] = inter.report.rows_kept
+    check_memory(rows["kept"], "build")  # an allocation failure in C++ (Leiden) would abort
     pseudo = None
     if secret is not None:
         extra = inter.identity.protected_terms() if inter.identity is not None else ()
         files = [f.get("path") for f in inter.report.files]
+        table = inter.table
+        names = (aggregated.names,) if aggregated else (table["source"], table["target"])
         pseudo = Pseudonymiser(
             secret,
-            protected_terms(inter.table["source"], inter.table["target"], extra),
-            paths=path_terms([*given, *files]),
+            protected_terms(*names, extra),
+            paths=path_terms([*given, edges, *files]),
         )
 
     def build() -> tuple[Interactions, InteractionGraph]:
-        g = build_graph(inter, gopts)  # on the raw names: a pseudonymised run keeps vertex order
+        g = aggregated or build_graph(inter, gopts)  # raw names: pseudonymised keeps vertex order
         return (inter, g) if pseudo is None else (pseudo.interactions(inter), pseudo.graph(g))
 
     inter, graph_ = stage("build", build)
@@ -485,13 +446,16 @@ def analyze(
     profiles, flows = stage(  # segment profiles and the flows between segments
         "profile",
         lambda: (
-            profile_segments(inter, seg, since=gopts.since, until=gopts.until),
+            _or_empty(None, PROFILE_COLUMNS)
+            if external
+            else profile_segments(inter, seg, since=gopts.since, until=gopts.until),
             segment_flows(graph_, seg),
         ),
     )
     result = AnalysisResult(
         inter, graph_, seg, infl, short, params, timings, profiles=profiles, flows=flows,
         pseudonymiser=pseudo, stability=stab, scan=scan,
+        unavailable=dict(UNAVAILABLE) if external else {},
         tracking=tracking[0] if tracking else None,
     )  # fmt: skip
     if outdir is not None:

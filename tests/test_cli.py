@@ -216,12 +216,12 @@ def test_datasets_and_help(invoke):
 
 
 def test_unexpected_failure_is_one_line_exit_1(invoke, tmp_path, monkeypatch):
-    import nichegraph.pipeline as pipeline
+    import nichegraph._stages as stages
 
     def boom(*a, **k):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(pipeline, "find_segments", boom)
+    monkeypatch.setattr(stages, "find_segments", boom)
     log = _write(tmp_path / "log.csv", "from,to\na,b\nb,c\n")
     res = invoke(*["run", str(log), "-o", str(tmp_path / "out"), "-q"])
     assert res.exit_code == 1

@@ -420,3 +420,34 @@ def network_figures(graph: InteractionGraph) -> dict[str, Any]:
         "components": len(comps),
         "largest_component": int(max(comps.sizes())),
     }
+
+
+check_kinds_present = _check_kinds_present  # the engines check --weight kinds the same way
+
+
+def tie_graph(
+    names: Any,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    given: np.ndarray,
+    received: np.ndarray,
+    edge_attrs: dict[str, Any],
+) -> ig.Graph:
+    """The igraph graph of ties ``sources[i] -> targets[i]`` (vertex ids into ``names``), as
+    :func:`build_graph` makes it (used by :func:`~nichegraph.graph.edges.read_edges`).
+
+    >>> tie_graph(["a", "b"], np.array([0]), np.array([1]), np.array([1, 0]), np.array([0, 1]),
+    ...           {"weight": [2.0]}).es["weight"]
+    [2.0]
+    """
+    return ig.Graph(
+        n=len(names),
+        edges=list(zip(sources.tolist(), targets.tolist(), strict=True)),
+        directed=True,
+        vertex_attrs={
+            "name": [str(x) for x in names],
+            "given": np.asarray(given).astype(np.int64).tolist(),
+            "received": np.asarray(received).astype(np.int64).tolist(),
+        },
+        edge_attrs=edge_attrs,
+    )
