@@ -22,26 +22,17 @@ def log_file(tmp_path_factory):
     return path
 
 
+def _track(log_file, out):
+    """The documented weekly track of the planted log, seed 3, brand spike rules on."""
+    args = ["track", log_file, "--window", "7d", "-o", out, "--seed", "3", "--brand", BRAND, "-q"]
+    res = CliRunner().invoke(cli, [str(a) for a in args])
+    assert res.exit_code == 0, res.output
+
+
 @pytest.fixture(scope="module")
 def tracked(log_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("track") / "t"
-    res = CliRunner().invoke(
-        cli,
-        [
-            "track",
-            str(log_file),
-            "--window",
-            "7d",
-            "-o",
-            str(out),
-            "--seed",
-            "3",
-            "--brand",
-            BRAND,
-            "-q",
-        ],
-    )
-    assert res.exit_code == 0, res.output
+    _track(log_file, out)
     return out
 
 
@@ -113,23 +104,7 @@ def test_track_alerts_the_new_bridge_and_the_brand_spike_in_week_4(tracked):
 
 def test_track_is_byte_identical_with_a_seed(log_file, tracked, tmp_path):
     out = tmp_path / "again"
-    res = CliRunner().invoke(
-        cli,
-        [
-            "track",
-            str(log_file),
-            "--window",
-            "7d",
-            "-o",
-            str(out),
-            "--seed",
-            "3",
-            "--brand",
-            BRAND,
-            "-q",
-        ],
-    )
-    assert res.exit_code == 0, res.output
+    _track(log_file, out)
     files = sorted(p.relative_to(tracked) for p in tracked.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     for rel in files:
