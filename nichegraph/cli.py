@@ -276,40 +276,41 @@ def run(
     segment_flows.csv, columns.csv (the data dictionary), run.json and report.html (with
     --previous also lineage.csv and labels.csv).
     """
-    from .cli_tracking import follow_previous_options
-    from .export.pseudonymise import load_key
-    from .pipeline import analyze, check_stability
     from .terminal import format_run_summary
 
-    with flag_errors():
-        check_stability(stability)
-    segment, seed = follow_previous_options(previous, segment, seed, freeze_previous or cold_start)
-    result = analyze(
-        data,
-        read=read,
-        graph=graph,
-        segment=segment,
-        rank=rank,
-        stability=stability,
-        consensus=consensus,
-        jobs=jobs,
-        people=people,
-        pseudonymise=pseudonymise,
-        key=load_key(key_file=key_file) if key_file is not None else None,
-        previous=previous,
-        freeze_previous=freeze_previous,
-        warm_start=not cold_start,
-        export=export,
-        output_formats=list(output_formats) or None,
-        **engine,
-        outdir=outdir,
-        progress=_progress(quiet),
-        seed=seed,
-    )
+    result = _analyze(**locals(), check=lambda: None)
     if as_json:  # what run.json holds
         click.echo((Path(outdir) / "run.json").read_text(encoding="utf-8"), nl=False)
     elif not quiet:
         click.echo(format_run_summary(result, outdir))
+
+
+def _analyze(
+    *, data: Any, read: ReadOptions, graph: GraphOptions, engine: dict[str, Any],
+    segment: SegmentOptions, jobs: int, rank: RankOptions, stability: int, consensus: bool,
+    people: str | None, pseudonymise: bool, key_file: str | None, previous: str | None,
+    freeze_previous: bool, cold_start: bool, export: str | None,
+    output_formats: tuple[str, ...], outdir: str | None, seed: int | None, quiet: bool,
+    check: Any, **_: Any,
+) -> Any:  # fmt: skip
+    """`run`'s and `plan`'s analysis from their shared options: checks (``check`` adds the
+    command's own, before any work), the previous run's options followed, then ``analyze``."""
+    from .cli_tracking import follow_previous_options
+    from .export.pseudonymise import load_key
+    from .pipeline import analyze, check_stability
+
+    with flag_errors():
+        check_stability(stability)
+    check()
+    segment, seed = follow_previous_options(previous, segment, seed, freeze_previous or cold_start)
+    return analyze(
+        data, read=read, graph=graph, segment=segment, rank=rank, stability=stability,
+        consensus=consensus, jobs=jobs, people=people, pseudonymise=pseudonymise,
+        key=load_key(key_file=key_file) if key_file is not None else None,
+        previous=previous, freeze_previous=freeze_previous, warm_start=not cold_start,
+        export=export, output_formats=list(output_formats) or None, **engine,
+        outdir=outdir, progress=_progress(quiet), seed=seed,
+    )  # fmt: skip
 
 
 @cli.command()
@@ -354,30 +355,22 @@ def plan(
     plan.csv.
     """
     from .cli_plan import read_previous_plan
-    from .cli_tracking import follow_previous_options
     from .export.folder import REPLACEABLE
     from .export.plan import save_plan
-    from .export.pseudonymise import load_key
     from .export.run import check_outdir
-    from .pipeline import analyze, check_stability
     from .plan import PLAN_FILES, check_plan_options
     from .plan import plan as make_plan
     from .terminal import format_plan
 
-    with flag_errors():
-        check_stability(stability)
-    run_dir, plan_kw["previous"] = read_previous_plan(previous)
-    check_plan_options(**plan_kw)  # before any work
-    check_outdir(outdir, (*REPLACEABLE, *PLAN_FILES))
-    segment, seed = follow_previous_options(run_dir, segment, seed, freeze_previous or cold_start)
-    result = analyze(
-        data, read=read, graph=graph, segment=segment, rank=rank, stability=stability,
-        consensus=consensus, jobs=jobs, people=people, pseudonymise=pseudonymise,
-        key=load_key(key_file=key_file) if key_file is not None else None,
-        previous=run_dir, freeze_previous=freeze_previous, warm_start=not cold_start,
-        export=export, output_formats=list(output_formats) or None, **engine,
-        progress=_progress(quiet), seed=seed,
-    )  # fmt: skip
+    run_dir, previous_plan = read_previous_plan(previous)
+
+    def check() -> None:  # the plan's own options, before any work
+        plan_kw["previous"] = previous_plan
+        check_plan_options(**plan_kw)
+        check_outdir(outdir, (*REPLACEABLE, *PLAN_FILES))
+
+    values = {**locals(), "previous": run_dir, "outdir": None}  # the plan writes the folder
+    result = _analyze(**values)
     campaign = make_plan(result, **plan_kw)
     save_plan(campaign, outdir, run=result)
     if as_json:
