@@ -201,6 +201,7 @@ def find_segments(
         min_gain=min_gain,
         max_size=max_size,
         split_min=max(2 * min_size, 4),
+        min_size=min_size,
         backend=backend,
         seed=seed,
         leiden=leiden_membership,
