@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import igraph as ig
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .._random import derive_seed
 from ..graph.arrays import edge_arrays
@@ -86,6 +88,39 @@ def _union_leiden(
     return labels.reshape(-1)
 
 
+def _ties(
+    comm: np.ndarray, u: np.ndarray, v: np.ndarray, w: np.ndarray
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """Number of sub-segments, their volumes, and the weight between each tied pair
+    (``key = lo * n + hi``, ``lo < hi``)."""
+    n = int(comm.max()) + 1 if len(comm) else 0
+    cu, cv = comm[u], comm[v]
+    vol = np.bincount(cu, weights=w, minlength=n) + np.bincount(cv, weights=w, minlength=n)
+    cross = cu != cv
+    lo, hi = np.minimum(cu[cross], cv[cross]), np.maximum(cu[cross], cv[cross])
+    key, inv = np.unique(lo * n + hi, return_inverse=True)
+    return n, vol, key, np.bincount(inv.reshape(-1), weights=w[cross], minlength=len(key))
+
+
+def _absorb_small(
+    comm: np.ndarray, u: np.ndarray, v: np.ndarray, w: np.ndarray, min_size: int
+) -> np.ndarray:
+    """Each sub-segment below ``min_size`` joins the one it shares the most weight with
+    (ties: the lower label); chains and pairs of them end in one group. Labels ``0..k-1``."""
+    n, _, key, between = _ties(comm, u, v, w)
+    small = np.bincount(comm, minlength=n) < min_size
+    a, b = key // n, key % n
+    src, dst, z = np.r_[a, b], np.r_[b, a], np.r_[between, between]
+    keep = small[src]
+    src, dst, z = src[keep], dst[keep], z[keep]
+    order = np.lexsort((dst, -z, src))
+    first = order[np.r_[True, src[order][1:] != src[order][:-1]]] if len(order) else order
+    links = coo_matrix((np.ones(len(first)), (src[first], dst[first])), shape=(n, n))
+    _, group = connected_components(links, directed=False)
+    _, labels = np.unique(group[comm], return_inverse=True)
+    return labels.reshape(-1)
+
+
 def _merge_tied(
     comm: np.ndarray,
     part: np.ndarray,
@@ -113,18 +148,13 @@ def _merge_tied(
     >>> labels.tolist(), figure.round(3).tolist()
     ([0, 0, 0, 0, 1, 1], [0.123])
     """
-    n = int(comm.max()) + 1 if len(comm) else 0
-    cu, cv = comm[u], comm[v]
-    vol = np.bincount(cu, weights=w, minlength=n) + np.bincount(cv, weights=w, minlength=n)
-    cross = cu != cv
-    lo, hi = np.minimum(cu[cross], cv[cross]), np.maximum(cu[cross], cv[cross])
-    key, inv = np.unique(lo * n + hi, return_inverse=True)
-    between = np.bincount(inv.reshape(-1), weights=w[cross], minlength=len(key))
+    if min_size > 1:
+        comm = _absorb_small(comm, u, v, w, min_size)
+    n, vol, key, between = _ties(comm, u, v, w)
     comm_part = np.zeros(n, dtype=np.int64)
     comm_part[comm] = part
     owner = comm_part.tolist()
     two_m = np.bincount(comm_part, weights=vol, minlength=n_parts).tolist()
-
     sizes = np.bincount(comm, minlength=n).tolist()
 
     def strength(z: float, x: int, y: int) -> float:  # >= 1: merge back
@@ -142,9 +172,6 @@ def _merge_tied(
         adj[x][y] = adj[y][x] = z
         heap.append((-strength(z, x, y), x, y))
     heapq.heapify(heap)
-    comm_part = np.zeros(n, dtype=np.int64)
-    comm_part[comm] = part
-    owner = comm_part.tolist()
     last = np.full(n_parts, np.nan)  # per part: the tie of its last merge
     root = list(range(n))
     while heap and -heap[0][0] >= 1.0:
