@@ -306,7 +306,8 @@ _SPLIT = [
         type=float,
         default=0.1,
         show_default=True,
-        help="Modularity a sub-split must gain over a random graph with the same degrees.",
+        help="Split test: sub-segments tied by this share of the smaller one's engagement "
+        "merge back.",
     ),
     click.option(
         "--no-refine",

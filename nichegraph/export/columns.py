@@ -47,7 +47,8 @@ COLUMN_MEANINGS: dict[str, dict[str, str]] = {
         "label": "automatic label from the segment's profile",
         "parent": "path of the segment it was split from (empty at top level)",
         "depth": "depth in the hierarchy (1 = top level)",
-        "split_gain": "gain of the last split test over a random graph (empty = untested)",
+        "split_gain": "strongest tie between sub-segments / the test's threshold "
+        "(>= 1: kept whole; empty = untested)",
         "size": "members",
         "internal_weight": "engagement between members",
         "external_weight": "engagement crossing the segment's boundary, either way",

@@ -2,13 +2,13 @@
 
 Detection runs on the symmetrised weighted graph (``w(a,b) = w(a->b) + w(b->a)``). Every
 community is then split again by Leiden on its induced subgraph, recursively, giving
-hierarchical paths such as ``s4``, ``s4.2``, ``s4.2.1``. A split is kept only when the
-sub-partition has real structure of its own: its modularity must beat, by at least
-``min_gain``, the modularity Leiden finds on a random graph with the same degrees and weights
-(splitting a genuine community is as harmful as merging two; this test undoes the merges of
-small communities that modularity's resolution limit causes). ``max_size`` is an optional hard
-cap: segments above it are split whatever the test says. Segments smaller than ``min_size``
-form the fringe (segment ``0``).
+hierarchical paths such as ``s4``, ``s4.2``, ``s4.2.1``. A split is kept only where its
+sub-segments stand apart: sub-segments tied by at least ``min_gain`` of the smaller one's
+volume (or by half of the random expectation) are merged back (see
+:mod:`nichegraph.segments.split`; splitting a genuine community is as harmful as merging two,
+and this undoes the merges of small communities that modularity's resolution limit causes).
+``max_size`` is an optional hard cap: segments above it are split whatever the test says.
+Segments smaller than ``min_size`` form the fringe (segment ``0``).
 """
 
 from __future__ import annotations
@@ -166,8 +166,9 @@ def find_segments(
     The options are a :class:`SegmentOptions` or its fields as keywords (keywords win).
     ``objective`` is ``"modularity"`` (RB configuration model with ``resolution``) or
     ``"cpm"`` (constant Potts model, ``resolution`` = density threshold). Every segment of at
-    least ``2 * min_size`` people is split again where the split gains at least ``min_gain``
-    modularity over a degree-preserving random graph (``min_gain=None``: no such splits);
+    least ``2 * min_size`` people is split again where its sub-segments stand apart: two tied by
+    at least ``min_gain`` of the smaller one's volume are merged back (``min_gain=None``: no
+    such splits);
     segments above ``max_size`` are split regardless (a hard cap, wherever Leiden can split).
     Segments below ``min_size`` go to the fringe (segment 0). ``progress(step)`` is called
     before the top-level run and before each level of splits (e.g. ``"split level 2 (40
