@@ -51,13 +51,14 @@ def test_oracle_ceiling_is_below_one_and_beats_the_product(realistic):
     score = nmi(found, truth[found.index])
     assert score < ceiling
     # Measured (seed 0; bench/bench_truth.py): NMI 0.758 = 0.906 of the ceiling 0.837, 199
-    # segments found of 200 planted, planted star in the found top 3 for 79% of segments (was
-    # 0.713 = 0.85, 90 found, 47.5% with the modularity-gain split test). At 1M rows (2,000
-    # planted): 0.795 = 0.937 of 0.848, 2,488 found, 78% (was 0.81, 599 found, 26%). Issue 12's
-    # targets (0.98 of the ceiling, 90% of stars) are NOT met: people who act 2-4 times are
-    # misplaced more often than by the oracle (their few ties decide), segments of 10-20
-    # one-off people still merge, and a planted star that never engages back has directed
-    # betweenness 0, which costs it the top 3 in its own segment. This guards what is reached.
+    # segments found of 200 planted, planted star in the found top 3 for 87.5% of segments (was
+    # 0.713 = 0.85, 90 found, 47.5% with the modularity-gain split test and betweenness weighing
+    # 0.10 in the composite score). At 1M rows (2,000 planted): 0.795 = 0.937 of 0.848, 2,488
+    # found, 84% (was 0.81, 599 found, 26%). Issue 12's targets (0.98 of the ceiling, 90% of
+    # stars) are NOT met: people who act 2-4 times are misplaced more often than by the oracle
+    # (the kind weights, drawn independently of the segment here, add noise to their few ties:
+    # with every kind weighed 1 the ratio is 0.966), and segments of 10-20 one-off people still
+    # merge. This guards what is reached.
     assert score >= 0.88 * ceiling
     n_found = result.segmentation.n_segments
     assert 0.85 * SEGMENTS <= n_found <= 1.2 * SEGMENTS
@@ -67,4 +68,4 @@ def test_oracle_ceiling_is_below_one_and_beats_the_product(realistic):
         home = found[members["person"]].value_counts().idxmax()
         star = members.loc[members["influencer_rank"] == 1, "person"].iloc[0]
         hits.append(home != ng.FRINGE and found[star] == home and ranks.get(star, 99) <= 3)
-    assert np.mean(hits) >= 0.72
+    assert np.mean(hits) >= 0.8

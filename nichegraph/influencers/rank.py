@@ -38,12 +38,18 @@ __all__ = [
     "shortlist",
 ]
 
-#: Default weights of the composite score (percentile ranks within the segment).
+#: Default weights of the composite score (percentile ranks within the segment). Betweenness
+#: is reported but weighs 0: an account that is engaged but never engages back has directed
+#: betweenness 0, the lowest percentile of its segment, and its weight of 0.10 pushed such
+#: accounts out of the top 3. Measured (bench/README.md, bench_truth): planted stars in the
+#: found top 3 79% -> 87.5% at 100k rows, 77% -> 84% at 1M; Higgs log: the person with the
+#: most unique engagers in the top 3 of 92.8% -> 100% of the 1,699 segments of >= 20 people
+#: (1,095 of those people have betweenness 0); top-3 lists otherwise 93% the same.
 COMPOSITE_WEIGHTS: dict[str, float] = {
-    "pagerank": 0.35,
-    "in_strength": 0.25,
+    "pagerank": 0.40,
+    "in_strength": 0.30,
     "reach": 0.25,
-    "betweenness": 0.10,
+    "betweenness": 0.0,
     "coreness": 0.05,
 }
 
