@@ -57,7 +57,9 @@ Leiden = Callable[..., np.ndarray]  # leiden_membership's signature
 @dataclass(frozen=True)
 class Leaf:
     """A final segment: its path (``(4, 2)`` is ``4.2``), members (vertex ids) and the split
-    gain that made it (or, if its own split was refused, that refused gain)."""
+    test's figure of the split that made it (or, if its own split was refused, of that refused
+    split): the strongest tie between the sub-segments over the threshold (see
+    :func:`_merge_tied`)."""
 
     path: tuple[int, ...]
     members: np.ndarray
