@@ -5,16 +5,22 @@ Run from the repository root, under ``nice`` (the machine is shared)::
 
     nice python bench/bench_engines.py --rows 1000000            # the run default decision
     nice python bench/bench_engines.py --rows 10000000 --spark   # in-memory times, + Spark
-    nice python bench/bench_engines.py --rows 100000000 --out-of-core 1GiB --only duckdb-file
+    nice python bench/bench_engines.py --rows 100000000 --memory-limit 1GB \
+        --generator duckdb --only duckdb-file --work /scratch/bench   # out of core
 
-Steps: write a fixed-seed generated log (``source``, ``target``, ``kind``, ``timestamp``;
-1 person per 100 rows, each acting mostly within a block of 30 people, 5% anywhere) as Parquet
-parts of 2M rows; then time each variant in its own subprocess (wall seconds, peak RSS):
+Steps: write a fixed-seed generated log (``source``, ``target``, ``kind``, ``timestamp``) as
+Parquet parts: ``--generator numpy`` (default) 1 person per 100 rows, each acting mostly within
+a block of 30 people, 5% anywhere, parts of 2M rows; ``--generator duckdb``
+(:func:`heavy_tailed_sql`, written by DuckDB in a few minutes at 100M rows) heavy-tailed
+activity and popularity, ~46% of the rows distinct ties. Then time each variant in its own
+subprocess: wall and CPU seconds and peak RSS of the whole process (``os.wait4``), and for
+``duckdb-file`` the peak size of the spill folder (polled every 0.5 s):
 
 - ``builtin``: ``read_interactions`` + ``build_graph`` (read and aggregation timed apart);
 - ``duckdb-memory``: the same canonical table, aggregated by the DuckDB query in memory;
-- ``duckdb-file``: ``aggregate_duckdb`` on the Parquet folder (``--out-of-core LIMIT``: with
-  that memory limit and a spill folder), edge table written as Parquet; then ``read_edges``;
+- ``duckdb-file``: ``aggregate_duckdb`` on the Parquet folder (``--memory-limit LIMIT``: with
+  that memory limit and a spill folder), edge table written as Parquet parts; then, without a
+  limit, ``read_edges``;
 - ``spark``: ``aggregate_spark`` in ``local[2]`` on the Parquet folder, written as Parquet.
 
 Every variant uses ``--half-life 30d``. Results are printed and, with ``--json``, saved.
@@ -23,9 +29,9 @@ Every variant uses ``--half-life 30d``. Results are printed and, with ``--json``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -78,6 +84,51 @@ def write_log(folder: Path, rows: int, seed: int = 0) -> None:
         pq.write_table(table, folder / f"part-{i:04d}.parquet")
 
 
+def _uniform(k: int, seed: int) -> str:
+    """A fixed-seed uniform [0, 1) draw per row ``i`` (DuckDB's hash, so any thread order)."""
+    return f"((hash(i * 8 + {k} + {seed} * 1099511627776) >> 11)::DOUBLE / 9007199254740992.0)"
+
+
+def heavy_tailed_sql(rows: int, seed: int = 0) -> str:
+    """The query of a heavy-tailed log of ``rows`` rows (1 person per 100 rows): activity
+    ~ u^2.5 (a few very active people), 75% of targets within a block of 30 people around the
+    source (u^2 within it), 25% anywhere with popularity ~ u^3; ids scattered over the names.
+    About 46% of the rows are distinct (source, target) ties, 2.7% self-loops."""
+    n = max(rows // 100, 100)
+    u = [_uniform(k, seed) for k in range(5)]
+    active = f"floor({n} * pow({u[0]}, 2.5))::BIGINT"
+    kinds = [("reply", 0.2), ("comment", 0.4), ("like", 0.7), ("retweet", 0.8), ("mention", 0.95)]
+    kind = " ".join(f"WHEN {u[3]} < {p} THEN '{k}'" for k, p in kinds)
+    return f"""
+    WITH ids AS (
+      SELECT i, {active} AS s,
+        CASE WHEN {u[1]} < 0.75 THEN ({active} // 30) * 30 + floor(30 * pow({u[2]}, 2))::BIGINT
+             ELSE floor({n} * pow({u[2]}, 3))::BIGINT END AS t
+      FROM range({rows}) r(i))
+    SELECT 'u' || ((s * 1000003) % {n})::VARCHAR AS source,
+      'u' || (((t % {n}) * 1000003) % {n})::VARCHAR AS target,
+      CASE {kind} ELSE 'quote' END AS kind,
+      TIMESTAMPTZ '2026-01-01 00:00:00+00'
+        + to_microseconds((({u[4]}) * 7776000000000)::BIGINT) AS "timestamp"
+    FROM ids"""
+
+
+def write_log_sql(folder: Path, rows: int, seed: int = 0) -> None:
+    """:func:`heavy_tailed_sql` written by DuckDB as Parquet parts of about 64 MB (fast: the
+    100M-row log in a few minutes)."""
+    import duckdb
+
+    folder.mkdir(parents=True)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(
+        f"COPY ({heavy_tailed_sql(rows, seed)}) TO '{folder}' "
+        "(FORMAT parquet, PER_THREAD_OUTPUT, FILE_SIZE_BYTES '64MB', OVERWRITE_OR_IGNORE)"
+    )
+    con.close()
+
+
 def child(variant: str, logs: str, work: str, limit: str | None) -> dict:
     """One variant, in this process: wall seconds per step."""
     import nichegraph as ng
@@ -113,8 +164,9 @@ def child(variant: str, logs: str, work: str, limit: str | None) -> dict:
             temp_dir=Path(work) / "spill",
         )  # fmt: skip
         out["aggregate_s"] = time.perf_counter() - t0
-        out["edges"] = done.report.edges
-        if done.report.edges <= 50_000_000:
+        out.update(edges=done.report.edges, people=done.report.nodes, passes=done.passes)
+        out["rows_used"] = done.report.rows_used
+        if limit is None and done.report.edges <= 50_000_000:
             t1 = time.perf_counter()
             read_edges(target)
             out["read_edges_s"] = time.perf_counter() - t1
@@ -136,17 +188,44 @@ def child(variant: str, logs: str, work: str, limit: str | None) -> dict:
     return out
 
 
+def _size(folder: Path) -> int:
+    """Bytes of the files under ``folder`` (0 if it is gone)."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for f in files:
+            with contextlib.suppress(OSError):  # a spill file removed while walking
+                total += os.stat(os.path.join(root, f)).st_size
+    return total
+
+
 def run_variant(variant: str, logs: Path, work: Path, limit: str | None) -> dict:
+    """One variant in a child process: its result, wall and CPU seconds, peak RSS (``wait4``)
+    and the peak size of its spill folder."""
     cmd = [sys.executable, __file__, "--child", variant, "--logs", str(logs), "--work", str(work)]
     if limit:
-        cmd += ["--out-of-core", limit]
+        cmd += ["--memory-limit", limit]
+    out, err = work / f"{variant}.out", work / f"{variant}.err"
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    with open(out, "w") as fo, open(err, "w") as fe:
+        proc = subprocess.Popen(cmd, stdout=fo, stderr=fe)
+        spill_peak = 0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            spill_peak = max(spill_peak, _size(work / "spill"))
+            time.sleep(0.5)
     wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        return {"variant": variant, "error": proc.stderr.strip().splitlines()[-1:]}
-    res = json.loads(proc.stdout.strip().splitlines()[-1])
-    res.update(variant=variant, wall_s=round(wall, 2))
+        return {"variant": variant, "error": err.read_text().strip().splitlines()[-1:]}
+    res = json.loads(out.read_text().strip().splitlines()[-1])
+    res.update(
+        variant=variant, wall_s=round(wall, 2), cpu_s=round(usage.ru_utime + usage.ru_stime, 1),
+        peak_rss_mb=round(usage.ru_maxrss / 1024, 1), spill_peak_mb=round(spill_peak / 2**20),
+    )  # fmt: skip
+    if limit:
+        res["memory_limit"] = limit
     return res
 
 
@@ -156,7 +235,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--spark", action="store_true", help="also time Spark local[2]")
     ap.add_argument("--only", default=None, help="comma-separated variants")
-    ap.add_argument("--out-of-core", default=None, metavar="LIMIT", help="DuckDB memory limit")
+    ap.add_argument("--memory-limit", "--out-of-core", dest="out_of_core", default=None,
+                    metavar="LIMIT", help="memory limit of duckdb-file (e.g. 1GB)")  # fmt: skip
+    ap.add_argument("--generator", choices=["numpy", "duckdb"], default="numpy",
+                    help="the generated log (see above)")  # fmt: skip
     ap.add_argument("--work", default=None, help="folder for the log and outputs (kept)")
     ap.add_argument("--json", default=None)
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -164,14 +246,15 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         res = child(args.child, args.logs, args.work, args.out_of_core)
-        res["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in res.items()}))
         return
     work = Path(args.work or tempfile.mkdtemp(prefix="ng-bench-engines-"))
-    logs = work / f"log-{args.rows}-{args.seed}"
+    logs = work / f"log-{args.rows}-{args.seed}" if args.generator == "numpy" else (
+        work / f"log-{args.generator}-{args.rows}-{args.seed}"
+    )  # fmt: skip
     if not logs.exists():
         t0 = time.perf_counter()
-        write_log(logs, args.rows, args.seed)
+        (write_log if args.generator == "numpy" else write_log_sql)(logs, args.rows, args.seed)
         print(f"wrote {args.rows:,} rows to {logs} in {time.perf_counter() - t0:.1f} s "
               f"({sum(p.stat().st_size for p in logs.iterdir()) / 2**20:.0f} MiB)")  # fmt: skip
     variants = ["builtin", "duckdb-memory", "duckdb-file"] + (["spark"] if args.spark else [])
@@ -184,7 +267,8 @@ def main() -> None:
         res = run_variant(v, logs, work, args.out_of_core if v == "duckdb-file" else None)
         print(json.dumps(res))
         results.append(res)
-    summary = {"rows": args.rows, "seed": args.seed, "cpus": os.cpu_count(), "results": results}
+    summary = {"rows": args.rows, "seed": args.seed, "generator": args.generator,
+               "cpus": os.cpu_count(), "results": results}  # fmt: skip
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
     if not args.work:

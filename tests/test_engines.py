@@ -89,15 +89,37 @@ def test_parquet_folder_aggregates_under_a_tiny_memory_limit(tmp_path):
     big = big[["source", "target", "kind", "timestamp"]]
     _write_parts(big, tmp_path / "logs", 6)
     options = {"half_life": "14d"}
-    done = aggregate_duckdb(
-        tmp_path / "logs", memory_limit="24MB", temp_dir=tmp_path / "spill", threads=1,
-        out=tmp_path / "edges", **options,
-    )  # fmt: skip
+    tight = {"memory_limit": "24MB", "temp_dir": tmp_path / "spill", "threads": 1}
+    done = aggregate_duckdb(tmp_path / "logs", out=tmp_path / "edges", **tight, **options)
     graph = ng.build_graph(ng.read_interactions(tmp_path / "logs"), **options)
     assert done.edges is None and done.report == graph.report
+    parts = sorted((tmp_path / "edges").glob("part-*.parquet"))
+    assert done.passes > 1 and len(parts) == done.passes  # the ties did not fit in one pass
     assert_same_edges(pd.read_parquet(tmp_path / "edges"), graph)
+    # the parts in order are the table of one pass, sums included (Kahan sums: any order)
+    whole = aggregate_duckdb(tmp_path / "logs", **options)
+    assert whole.passes == 1 and pq.read_table(tmp_path / "edges").equals(whole.edges)
+    again = aggregate_duckdb(tmp_path / "logs", out=tmp_path / "again", **tight, **options)
+    assert [p.read_bytes() for p in parts] == [
+        p.read_bytes() for p in sorted((tmp_path / "again").glob("part-*.parquet"))
+    ]  # same input and limit: the same files
+    assert again.to_dict() == done.to_dict()
     with pytest.raises(ng.NichegraphError, match="out of memory"):  # the limit is real
         aggregate_duckdb(tmp_path / "logs", memory_limit="1MB", threads=1)
+
+
+def test_passes_split_sources_by_name_whatever_the_handles(log, monkeypatch):
+    import nichegraph.graph.engines.duck as duck
+
+    odd = log.copy()
+    odd["source"] = odd["source"].str.replace("a", "'", regex=False)
+    odd.loc[::3, "source"] = "Ünï " + odd.loc[::3, "source"]
+    graph = ng.build_graph(odd, half_life="10d")
+    monkeypatch.setattr(duck, "plan_passes", lambda ties, limit: 5)
+    done = aggregate_duckdb(odd, half_life="10d")
+    assert done.passes == 5
+    assert_same_edges(done.edges.to_pandas(), graph)
+    assert done.report == graph.report
 
 
 def test_unclean_and_non_parquet_inputs_go_through_the_reader(tmp_path, log):

@@ -5,14 +5,15 @@ surrounding blanks, canonical kinds, typed timestamps, non-negative weights) are
 DuckDB directly; every other file goes through nichegraph's own reader (one file at a time)
 and is handed to DuckDB as Parquet in the temporary folder. The query is
 :func:`~nichegraph.graph.engines.sql.aggregation_sql` for ``duckdb``, so the weights are those
-of :func:`~nichegraph.build_graph`. With ``memory_limit`` DuckDB spills to ``temp_dir``, so a
-folder of Parquet parts larger than memory aggregates within the limit.
+of :func:`~nichegraph.build_graph`. With ``memory_limit`` DuckDB spills to ``temp_dir``, and
+when the ties would not fit the table is aggregated in passes over ranges of sources
+(:mod:`~nichegraph.graph.engines.passes`), so a folder of Parquet parts larger than memory
+aggregates within the limit.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,10 +30,12 @@ from ..formats import ReadOptions, expand_inputs
 from ..formats.base import renamed_columns, resolve_mapping
 from ..read import read_interactions
 from ..schema import DEFAULT_KIND, normalise_kind
+from .passes import clear_parts, memory_bytes, plan_passes, source_bounds, write_passes
 from .sql import Aggregation
 
 __all__ = ["Aggregated", "aggregate_duckdb"]
 
+_RETRIES = 2
 _BLANK = r"[\s\pZ\x{1c}-\x{1f}\x{85}]"
 
 
@@ -41,7 +44,8 @@ class Aggregated:
     """An aggregation's edge table (``edges``, unless it was written to ``path``) and report.
 
     ``report`` is the :class:`~nichegraph.graph.build.BuildReport` the built-in aggregation
-    gives; ``rows_read`` / ``skipped`` count the rows nichegraph's readers saw and skipped.
+    gives; ``rows_read`` / ``skipped`` count the rows nichegraph's readers saw and skipped;
+    ``passes`` is the number of source ranges aggregated one after another (and of parts).
     """
 
     edges: pa.Table | None
@@ -49,6 +53,7 @@ class Aggregated:
     rows_read: int
     skipped: dict[str, int]
     path: Path | None = None
+    passes: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         """What ``aggregate.json`` holds."""
@@ -56,6 +61,7 @@ class Aggregated:
             "graph": self.report.to_dict(),
             "rows_read": self.rows_read,
             "skipped": self.skipped,
+            "passes": self.passes,
         }
 
 
@@ -157,7 +163,8 @@ def aggregate_duckdb(
     Options are those of :func:`~nichegraph.build_graph` (weights, half-life, window) and of
     :func:`~nichegraph.read_interactions` (``mapping``, ``format``, ...). ``memory_limit``
     (e.g. ``"1GiB"``) caps DuckDB's memory, spilling to ``temp_dir``; with ``out`` the table is
-    written there as ``part-00000.parquet`` instead of returned.
+    written there as ``part-00000.parquet``, ``part-00001.parquet``, ... (one per pass, sorted
+    by source and target across parts) instead of returned.
 
     >>> import pandas as pd
     >>> log = pd.DataFrame({"source": ["a", "a", "b"], "target": ["b", "b", "c"],
@@ -248,15 +255,9 @@ def _aggregate(
         check_kinds_present(parse_kind_weights(dict(given)), pd.DataFrame({"kind": kinds}))
     ref = pd.Timestamp(stats["ref"]).tz_convert("UTC") if stats["ref"] is not None else None
     sql_kw = {"kinds": kinds, "timestamps": timestamps, "reference": ref}
-    query = agg.sql("duckdb", **sql_kw)
-    if out is None:
-        edges = con.sql(query).to_arrow_table()
-        totals = _totals(con, "SELECT * FROM edges_result", edges)
-    else:
-        os.makedirs(out, exist_ok=True)
-        target = _write_sorted(con, agg.sql("duckdb", **sql_kw, order=False), Path(out), tmp)
-        edges = None
-        totals = _totals(con, f"SELECT * FROM read_parquet('{_escape(target)}')", None)
+    folder = Path(out) if out is not None else tmp / "edges"
+    passes = _write(con, agg, sql_kw, folder, stats["ties"])
+    totals = _totals(con, f"SELECT * FROM read_parquet('{_escape(folder)}/part-*.parquet')")
     n_edges, nodes, rows_used, used = totals
     dropped = {k: v for k, v in stats["dropped"].items() if v}
     zero = stats["kept"] - rows_used
@@ -274,27 +275,27 @@ def _aggregate(
         reference_time=ref.isoformat() if ref is not None and agg.half_life else None,
         **agg.report_fields(sorted(used)),
     )
-    return Aggregated(edges, report, rows_read, skipped, Path(out) if out else None)
+    edges = None if out is not None else pq.read_table(folder)
+    return Aggregated(edges, report, rows_read, skipped, Path(out) if out else None, passes)
 
 
-def _write_sorted(con: Any, unordered: str, out: Path, tmp: Path) -> Path:
-    """Aggregate, then sort into ``out/part-00000.parquet`` as a second step: DuckDB runs out of
-    memory sorting inside the aggregation under a tight limit (measured at 20M rows, 200 MB),
-    while each step alone spills. If even the sort cannot fit, the ties stay unsorted (their
-    order does not matter to :func:`~nichegraph.graph.edges.read_edges`)."""
+def _write(con: Any, agg: Aggregation, sql_kw: dict[str, Any], folder: Path, ties: int) -> int:
+    """Write the sorted edge table to ``folder`` in as many passes as the memory limit needs
+    (:mod:`~nichegraph.graph.engines.passes`); a pass that still runs out of memory makes
+    the whole table start again with twice the passes (at most ``_RETRIES`` times)."""
     import duckdb
 
-    unsorted, target = tmp / "edges-unsorted.parquet", out / "part-00000.parquet"
-    con.execute(f"COPY ({unordered}) TO '{_escape(unsorted)}' (FORMAT parquet)")
-    try:
-        con.execute(
-            f"COPY (SELECT * FROM read_parquet('{_escape(unsorted)}') ORDER BY source, target) "
-            f"TO '{_escape(target)}' (FORMAT parquet)"
-        )
-    except duckdb.OutOfMemoryException:
-        target.unlink(missing_ok=True)
-        shutil.move(unsorted, target)
-    return target
+    limit = memory_bytes(_rows(con, "SELECT current_setting('memory_limit')")[0][0])
+    n = plan_passes(ties, limit)
+    for retry in range(_RETRIES + 1):
+        try:
+            return write_passes(con, lambda t: agg.sql("duckdb", table=t, **sql_kw), folder,
+                                source_bounds(con, n * 2**retry))  # fmt: skip
+        except duckdb.OutOfMemoryException:
+            clear_parts(folder)
+            if retry == _RETRIES:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _rows(con: Any, query: str) -> list[tuple[Any, ...]]:
@@ -325,16 +326,15 @@ def _stats(con: Any, agg: Aggregation, timestamps: bool) -> dict[str, Any]:
         f"count(*) FILTER (WHERE {w} AND source = target AND kind = 'post'), "
         f"count(*) FILTER (WHERE {w} AND source = target AND kind <> 'post'), "
         f"count(*) FILTER (WHERE {w} AND source <> target), "
-        f"{ref} FROM interactions",
+        f"{ref}, approx_count_distinct(hash(source, target)) "
+        f"FILTER (WHERE {w} AND source <> target) FROM interactions",
     )[0]
     dropped = {"undated": row[1], "outside_window": row[2], "post": row[3], "self_loop": row[4]}
-    return {"rows_in": row[0], "dropped": dropped, "kept": row[5], "ref": row[6]}
+    return {"rows_in": row[0], "dropped": dropped, "kept": row[5], "ref": row[6], "ties": row[7]}
 
 
-def _totals(con: Any, select: str, edges: pa.Table | None) -> tuple[int, int, int, list[str]]:
+def _totals(con: Any, select: str) -> tuple[int, int, int, list[str]]:
     """Edges, nodes, rows used and kinds used of the edge table."""
-    if edges is not None:
-        con.register("edges_result", edges)
     cursor = con.execute(f"{select} LIMIT 0")
     cursor.fetchall()
     names = [d[0] for d in cursor.description]

@@ -232,7 +232,8 @@ def aggregation_sql(
         f"  COUNT(CASE WHEN kind = {_string(k, dialect)} THEN 1 END) AS {_name('n_' + k, dialect)}"
         for k in kinds
     ]
-    outs = ["  SUM(w) AS weight", "  COUNT(*) AS n", *counts]
+    total = "FSUM(w)" if dialect == "duckdb" else "SUM(w)"
+    outs = [f"  {total} AS weight", "  COUNT(*) AS n", *counts]
     if timestamps:
         outs += ["  MIN(ts) AS first_ts", "  MAX(ts) AS last_ts"]
     lines += [
