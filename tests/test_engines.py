@@ -14,6 +14,7 @@ import nichegraph as ng
 from nichegraph.cli import cli
 from nichegraph.graph.edges import read_edges
 from nichegraph.graph.engines import DIALECTS, aggregate_duckdb, aggregation_sql
+from nichegraph.graph.engines.load import aggregated_graph
 from nichegraph.synth import generate_log
 
 OPTIONS = [
@@ -120,6 +121,9 @@ def test_passes_split_sources_by_name_whatever_the_handles(log, monkeypatch):
     assert done.passes == 5
     assert_same_edges(done.edges.to_pandas(), graph)
     assert done.report == graph.report
+    _, read_back = aggregated_graph(odd, half_life="10d")  # run --engine duckdb: 5 parts read
+    assert read_back.names == graph.names
+    assert_same_edges(read_back.edges_frame().rename(columns={"count": "n"}), graph)
 
 
 def test_unclean_and_non_parquet_inputs_go_through_the_reader(tmp_path, log):
