@@ -213,7 +213,8 @@ class AnalysisResult:
         """The HTML report; ``parts``: ``plan=``, ``changes=``, ``alerts=``, ``cards=``."""
         from .report import render_report, report_data
 
-        return render_report(report_data(self, parts.pop("texts", None)), **parts)
+        data = report_data(self, parts.pop("texts", None), parts.pop("manifest", None))
+        return render_report(data, **parts)
 
     def files(self, written_at: str | None = None) -> dict[str, str | bytes]:
         """``{file name: text or bytes}`` of the run folder; ``written_at`` for run.json."""

@@ -56,9 +56,11 @@ REPLACEABLE = (
 """Every file a previous run into the same folder may hold."""
 
 
-def table_texts(result: Any) -> dict[str, str]:
-    """``{table: CSV text}`` of ``result``'s tables: spreadsheet-safe, as ``NAME.csv`` holds it."""
-    return {name: csv_text(frame) for name, frame in result.tables().items()}
+def table_texts(result: Any, tables: dict[str, Any] | None = None) -> dict[str, str]:
+    """``{table: CSV text}`` of ``result``'s tables (or of ``tables``, already made from it):
+    spreadsheet-safe, as ``NAME.csv`` holds it."""
+    tables = result.tables() if tables is None else tables
+    return {name: csv_text(frame) for name, frame in tables.items()}
 
 
 def _formats(result: Any) -> tuple[str, ...]:
@@ -87,7 +89,7 @@ def run_files(result: Any, written_at: str | None = None) -> dict[str, str | byt
     ``written_at`` goes into ``run.json`` only (the report stays byte-identical)."""
     formats = _formats(result)
     tables = result.tables()
-    texts = table_texts(result)
+    texts = table_texts(result, tables)
     out: dict[str, str | bytes] = {}
     if "csv" in formats:
         out.update({f"{t}.csv": texts[t] for t in TABLE_NAMES})
@@ -100,8 +102,9 @@ def run_files(result: Any, written_at: str | None = None) -> dict[str, str | byt
     if result.tracking is not None:
         described.update(lineage=result.tracking.lineage, labels=result.labels)
     out["columns.csv"] = csv_text(dictionary(described))
-    out["run.json"] = json_text(result.manifest(written_at))
-    out["report.html"] = result.report_html(texts=texts)
+    manifest = result.manifest(written_at)  # the report reads neither the time nor timings
+    out["run.json"] = json_text(manifest)
+    out["report.html"] = result.report_html(texts=texts, manifest=manifest)
     exports = result.params.get("export") or ()
     if exports:
         people_and_ties = graph_tables(result)

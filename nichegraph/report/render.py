@@ -107,9 +107,12 @@ def load_run_folder(run_dir: str | os.PathLike[str]) -> ReportData:
     return ReportData(tables, manifest, extras)
 
 
-def report_data(result: Any, texts: Mapping[str, str] | None = None) -> ReportData:
+def report_data(
+    result: Any, texts: Mapping[str, str] | None = None, manifest: Mapping[str, Any] | None = None
+) -> ReportData:
     """The :class:`ReportData` of an analysis result: its tables as the run folder holds them
-    (parsed from the same CSV text, so a re-render from the folder gives the same page).
+    (parsed from the same CSV text, so a re-render from the folder gives the same page);
+    ``texts`` and ``manifest`` (``result.manifest()``) when already made.
 
     >>> import nichegraph as ng
     >>> sorted(report_data(ng.analyze(ng.load_dataset("brand_chatter").log)).tables)[:2]
@@ -124,7 +127,8 @@ def report_data(result: Any, texts: Mapping[str, str] | None = None) -> ReportDa
     if tracking is not None:  # as load_run_folder finds them in the folder
         extras = read_tables({"labels": csv_text(result.labels),
                               "lineage": csv_text(tracking.lineage)})  # fmt: skip
-    return ReportData(read_tables({k: texts[k] for k in TABLES}), result.manifest(), extras)
+    manifest = result.manifest() if manifest is None else manifest
+    return ReportData(read_tables({k: texts[k] for k in TABLES}), manifest, extras)
 
 
 @cache
