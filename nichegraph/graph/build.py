@@ -19,6 +19,7 @@ from .._options import make_options
 from .._repr import short_repr
 from ..errors import InputError
 from .arrays import edge_arrays, remember_edges
+from .codes import sorted_codes, text_codes
 from .schema import KIND_ALIASES, split_pair
 
 __all__ = [
@@ -324,8 +325,7 @@ def build_graph(
         dropped["outside_window"] = int((~inside & ~undated).sum())
         keep &= inside
 
-    src = table["source"].to_numpy(dtype=object)
-    tgt = table["target"].to_numpy(dtype=object)
+    (src, tgt), vocabulary = text_codes(table["source"], table["target"])
     self_loop = src == tgt
     post = self_loop & (table["kind"] == "post").to_numpy(dtype=bool)  # activity, no tie
     dropped["post"] = int((post & keep).sum())
@@ -333,9 +333,8 @@ def build_graph(
     dropped["self_loop"] = int((self_loop & keep).sum())
     keep &= ~self_loop
 
-    kind = table["kind"].to_numpy(dtype=object)
-    kind_codes, kind_names = pd.factorize(kind, sort=True)
-    kind_names = [str(k) for k in kind_names]
+    (kind_codes,), kinds = text_codes(table["kind"])
+    (kind_codes,), kind_names = sorted_codes([kind_codes], kinds)
     unknown = tuple(k for k in kind_names if k not in weights)
     per_kind = np.array([weights.get(k, weights["interaction"]) for k in kind_names], dtype=float)
     w = per_kind[kind_codes] if len(kind_names) else np.ones(rows_in)
@@ -359,10 +358,9 @@ def build_graph(
     if n_used == 0:
         why = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(dropped.items()) if v)
         raise InputError(f"no interactions left to build a graph from ({why or 'empty log'})")
-    src, tgt, w, kind_codes = src[keep], tgt[keep], w[keep], kind_codes[keep]
-    codes, names = pd.factorize(np.concatenate([src, tgt]), sort=True)
+    w, kind_codes = w[keep], kind_codes[keep]
+    (s, t), names = sorted_codes([src, tgt], vocabulary, keep)  # names sorted, as before
     n = len(names)
-    s, t = codes[:n_used].astype(np.int64), codes[n_used:].astype(np.int64)
     key = s * max(n, 1) + t
     uniq, inv = np.unique(key, return_inverse=True)
     n_edges = len(uniq)
@@ -380,7 +378,7 @@ def build_graph(
         edges=list(zip(es.tolist(), et.tolist(), strict=True)),
         directed=True,
         vertex_attrs={
-            "name": [str(x) for x in names],
+            "name": names,
             "given": np.bincount(s, minlength=n).tolist(),
             "received": np.bincount(t, minlength=n).tolist(),
         },
@@ -445,7 +443,7 @@ def tie_graph(
         edges=list(zip(sources.tolist(), targets.tolist(), strict=True)),
         directed=True,
         vertex_attrs={
-            "name": [str(x) for x in names],
+            "name": names,
             "given": np.asarray(given).astype(np.int64).tolist(),
             "received": np.asarray(received).astype(np.int64).tolist(),
         },

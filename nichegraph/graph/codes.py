@@ -1,0 +1,82 @@
+"""Integer codes for text columns in one shared vocabulary, numbered in sorted order.
+
+The two give what ``pd.factorize(np.concatenate(columns), sort=True)`` gives for
+text columns, without turning millions of Arrow strings into Python objects: Arrow's hash
+kernel encodes the columns, only the distinct values are sorted (Arrow orders UTF-8 bytewise,
+which is code point order, as Python's ``<`` on ``str``). :func:`text_codes` encodes,
+:func:`sorted_codes` renumbers the values the kept rows use. Columns that are not plain text
+without missing values go through pandas.
+
+>>> codes, vocabulary = text_codes(pd.Series(["b", "a", "c"]), pd.Series(["a", "c", "d"]))
+>>> (s, t), names = sorted_codes(codes, vocabulary, keep=np.array([True, True, False]))
+>>> s.tolist(), t.tolist(), names
+([1, 0], [0, 2], ['a', 'b', 'c'])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["sorted_codes", "text_codes"]
+
+
+def _text(column: Any) -> pa.ChunkedArray | None:
+    """``column`` as Arrow text, or None when it is not text or has missing values."""
+    try:
+        arr = column if isinstance(column, pa.Array | pa.ChunkedArray) else pa.array(column)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr])
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    return arr.cast(pa.large_string()) if arr.null_count == 0 else None
+
+
+def text_codes(*columns: Any) -> tuple[list[np.ndarray], Any]:
+    """Each column's codes (int64) in one vocabulary, and the vocabulary: equal values, equal
+    codes. Text goes through Arrow's hash kernel (the vocabulary is an Arrow array in
+    first-seen order); anything else through ``pd.factorize(sort=True)``."""
+    lengths = np.cumsum([len(c) for c in columns])[:-1]
+    arrays = [_text(c) for c in columns]
+    if any(a is None for a in arrays):
+        joined = np.concatenate([np.asarray(c, dtype=object) for c in columns])
+        codes, vocabulary = pd.factorize(joined, sort=True)
+        return np.split(codes.astype(np.int64), lengths), vocabulary
+    chunks = [chunk for a in arrays for chunk in a.chunks]  # type: ignore[union-attr]
+    encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=pa.large_string()))
+    none = pa.array([], pa.large_string())
+    vocabulary = encoded.chunks[-1].dictionary if encoded.num_chunks else none
+    if all(c.dictionary.equals(vocabulary) for c in encoded.chunks):  # one memo table
+        parts = [c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks]
+        codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    else:
+        single = pc.dictionary_encode(encoded.dictionary_decode().combine_chunks())
+        codes, vocabulary = single.indices.to_numpy(zero_copy_only=False), single.dictionary
+    return np.split(codes.astype(np.int64), lengths), vocabulary
+
+
+def sorted_codes(
+    codes: list[np.ndarray], vocabulary: Any, keep: np.ndarray | None = None
+) -> tuple[list[np.ndarray], list[str]]:
+    """:func:`text_codes`' codes renumbered ``0..n-1`` in the sorted order of the ``n`` values
+    the rows in ``keep`` use, on those rows only, and those values (``names[code]``)."""
+    if keep is not None:
+        codes = [c[keep] for c in codes]
+    seen = np.zeros(len(vocabulary), dtype=bool)
+    for c in codes:
+        seen[c[c >= 0]] = True  # -1: a missing value (pandas) stays -1
+    used = np.flatnonzero(seen)
+    if isinstance(vocabulary, pa.Array):
+        used = used[pc.sort_indices(vocabulary.take(pa.array(used))).to_numpy()]
+        names = vocabulary.take(pa.array(used)).to_pylist()
+    else:  # already sorted by pandas
+        names = [str(x) for x in vocabulary[used]]
+    rank = np.full(len(vocabulary) + 1, -1, dtype=np.int64)  # rank[-1] == -1
+    rank[used] = np.arange(len(used))
+    return [rank[c] for c in codes], names
