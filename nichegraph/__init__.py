@@ -8,39 +8,46 @@ True
 
 __version__ = "0.1.0"
 
-from .campaign import Plan, plan
-from .errors import InputError, NichegraphError
-from .export.plan import save_plan
-from .graph import (
-    DEFAULT_KIND_WEIGHTS,
-    GraphOptions,
-    InteractionGraph,
-    Interactions,
-    ReadOptions,
-    ReadReport,
-    build_graph,
-    read_interactions,
-)
-from .graph.edges import read_edges
-from .graph.engines import aggregate_duckdb, aggregation_sql
-from .influencers import COMPOSITE_WEIGHTS, RankOptions, rank_influencers, shortlist
-from .pipeline import AnalysisResult, analyze, run_options
-from .plan import OBJECTIVES
-from .samples import Dataset, list_datasets, load_dataset
-from .segments import (
-    FRINGE,
-    Scan,
-    Segmentation,
-    SegmentOptions,
-    Stability,
-    consensus_segments,
-    find_segments,
-    profile_segments,
-    scan_resolution,
-    segment_flows,
-    segment_stability,
-)
-from .tracking import CompareResult, Rules, TrackResult, compare_runs, load_rules, track_log
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
+
+if TYPE_CHECKING:  # imported on first use (nichegraph._lazy): `import nichegraph` stays light
+    from .campaign import Plan, plan
+    from .errors import InputError, NichegraphError
+    from .export.plan import save_plan
+    from .graph import (
+        DEFAULT_KIND_WEIGHTS,
+        GraphOptions,
+        InteractionGraph,
+        Interactions,
+        ReadOptions,
+        ReadReport,
+        build_graph,
+        read_interactions,
+    )
+    from .graph.edges import read_edges
+    from .graph.engines import aggregate_duckdb, aggregation_sql
+    from .influencers import COMPOSITE_WEIGHTS, RankOptions, rank_influencers, shortlist
+    from .pipeline import AnalysisResult, analyze, run_options
+    from .plan import OBJECTIVES
+    from .samples import Dataset, list_datasets, load_dataset
+    from .segments import (
+        FRINGE,
+        Scan,
+        Segmentation,
+        SegmentOptions,
+        Stability,
+        consensus_segments,
+        find_segments,
+        profile_segments,
+        scan_resolution,
+        segment_flows,
+        segment_stability,
+    )
+    from .tracking import CompareResult, Rules, TrackResult, compare_runs, load_rules, track_log
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)
 
 __all__ = [
     "COMPOSITE_WEIGHTS",

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 __all__ = ["INHERIT", "LINK", "OVERLAP_COLUMNS", "assign", "common_people", "overlap_table"]
 
@@ -103,6 +101,9 @@ def assign(overlaps: pd.DataFrame, *, inherit: float = INHERIT) -> pd.DataFrame:
     >>> assign(o)[["segment_a", "segment_b"]].values.tolist()
     [[1, 8], [2, 7]]
     """
+    from scipy.optimize import linear_sum_assignment  # 0.3 s to import: only when tracking
+    from scipy.sparse.csgraph import connected_components
+
     cand = overlaps[overlaps["jaccard"] >= inherit]
     if cand.empty:
         return cand.copy()
