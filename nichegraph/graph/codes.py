@@ -22,11 +22,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["sorted_codes", "text_codes"]
+__all__ = ["arrow_text", "sorted_codes", "text_codes"]
 
 
-def _text(column: Any) -> pa.ChunkedArray | None:
-    """``column`` as Arrow text, or None when it is not text or has missing values."""
+def arrow_text(column: Any) -> pa.ChunkedArray | None:
+    """``column`` as Arrow ``large_string`` (no copy for pandas' Arrow-backed text), or None
+    when it is not text or has missing values.
+
+    >>> arrow_text(pd.Series(["a", "b"])).type, arrow_text(pd.Series([1, 2]))
+    (DataType(large_string), None)
+    """
     try:
         arr = column if isinstance(column, pa.Array | pa.ChunkedArray) else pa.array(column)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -43,7 +48,7 @@ def text_codes(*columns: Any) -> tuple[list[np.ndarray], Any]:
     codes. Text goes through Arrow's hash kernel (the vocabulary is an Arrow array in
     first-seen order); anything else through ``pd.factorize(sort=True)``."""
     lengths = np.cumsum([len(c) for c in columns])[:-1]
-    arrays = [_text(c) for c in columns]
+    arrays = [arrow_text(c) for c in columns]
     if any(a is None for a in arrays):
         joined = np.concatenate([np.asarray(c, dtype=object) for c in columns])
         codes, vocabulary = pd.factorize(joined, sort=True)

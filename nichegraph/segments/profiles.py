@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 
 from ..errors import InputError
 from ..graph.build import in_window
+from ..graph.codes import arrow_text
 from .result import FRINGE, Segmentation
 from .text import TOKEN_KINDS, log_odds_z, tokenize
 
@@ -119,8 +120,13 @@ def _top_join(
 
 
 def _lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
-    """Position of each value in ``index`` (-1 if absent): factorise (Arrow-fast), then look up
-    only the distinct values."""
+    """Position of each value in ``index`` (-1 if absent): Arrow's hash lookup for text, else
+    factorise, then look up only the distinct values."""
+    text = arrow_text(values)
+    names = arrow_text(index) if text is not None else None
+    if names is not None:
+        found = pc.index_in(text, value_set=names.combine_chunks()).fill_null(-1)
+        return found.to_numpy().astype(np.int64)
     codes, uniques = pd.factorize(values)
     found = index.get_indexer(pd.Index(np.asarray(uniques, dtype=object), dtype=object))
     return np.where(codes >= 0, found[np.maximum(codes, 0)], -1)
