@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["FORMULA_PREFIXES", "atomic_write", "csv_text", "neutralise", "write_csv"]
 
@@ -34,14 +38,78 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _float_text(values: np.ndarray) -> np.ndarray:
+def _float_text(values: np.ndarray) -> pa.Array:
     """``"%.6g"`` of each float, ``""`` for NaN (what ``to_csv(float_format="%.6g")`` writes),
     formatted once per distinct bit pattern (``-0.0`` stays ``-0``) instead of pandas'
     per-cell formatter."""
     values = np.ascontiguousarray(values)
     bits, inverse = np.unique(values.view(f"i{values.itemsize}"), return_inverse=True)
     text = ["" if v != v else f"{v:.6g}" for v in bits.view(values.dtype).tolist()]
-    return np.array(text, dtype=object)[inverse.reshape(-1)]
+    return pa.array(text, type=pa.large_string()).take(pa.array(inverse.reshape(-1)))
+
+
+def _quoted(field: str) -> str:
+    """``field`` as the csv module writes it (quoted when it must be)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([field, ""])
+    return buf.getvalue()[:-2]
+
+
+def _cells(column: pd.Series) -> pa.Array | None:
+    """The CSV text of each cell of ``column`` as pandas' ``to_csv`` writes it (missing values
+    empty, floats as ``%.6g``), or None for a column pandas must write."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+        values = column.to_numpy()
+        if dtype.kind == "f":
+            return _float_text(values)
+        if dtype.kind == "b":
+            return pa.array(np.where(values, "True", "False"), type=pa.large_string())
+        return pc.cast(pa.array(values), pa.large_string())  # as str(int)
+    if isinstance(dtype, np.dtype) and dtype.kind == "O":
+        if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+            return None
+        text = pa.array(column.to_numpy(), type=pa.large_string(), from_pandas=True)
+    elif isinstance(dtype, pd.StringDtype):
+        text = pa.array(column, from_pandas=True)  # no copy when Arrow holds it
+        if isinstance(text, pa.ChunkedArray):
+            text = text.combine_chunks()
+        text = text.cast(pa.large_string())
+    else:
+        return None
+    text = text.fill_null("")
+    special = pc.match_substring_regex(text, r'[,"\r\n]').to_numpy(zero_copy_only=False)
+    if special.any():  # rare: those few cells through the csv module itself
+        rows = np.flatnonzero(special)
+        fixed = [_quoted(v) for v in text.take(pa.array(rows)).to_pylist()]
+        text = pc.replace_with_mask(text, pa.array(special), pa.array(fixed, pa.large_string()))
+    return text
+
+
+def _fast_csv(frame: pd.DataFrame) -> str | None:
+    """``frame.to_csv(index=False, lineterminator="\\n", float_format="%.6g")``'s text, cells
+    made column by column and rows joined by Arrow; None when a column or the header needs
+    pandas (other dtypes, mixed objects, non-text labels, a single column)."""
+    if frame.shape[1] < 2 or not all(isinstance(c, str) for c in frame.columns):
+        return None
+    columns = []
+    for i in range(frame.shape[1]):
+        cells = _cells(frame.iloc[:, i])
+        if cells is None:
+            return None
+        columns.append(cells)
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(list(frame.columns))
+    if not len(frame):
+        return header.getvalue()
+    comma, newline = (pa.scalar(x, pa.large_string()) for x in (",", "\n"))
+    rows = pc.binary_join_element_wise(*columns, comma)
+    lines = pc.binary_join_element_wise(rows, pa.scalar("", pa.large_string()), newline)
+    lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
+    body = lines.buffers()[2][start:end]
+    return header.getvalue() + body.to_pybytes().decode("utf-8")
 
 
 def csv_text(frame: pd.DataFrame) -> str:
@@ -51,9 +119,13 @@ def csv_text(frame: pd.DataFrame) -> str:
     "x,n\\n0.333333,'-a\\n,b\\n2,c\\n"
     """
     out = neutralise(frame)
+    fast = _fast_csv(out)
+    if fast is not None:
+        return fast
     for i, dtype in enumerate(out.dtypes):  # by position: column names may repeat
         if isinstance(dtype, np.dtype) and dtype.kind == "f":
-            out.isetitem(i, pd.Series(_float_text(out.iloc[:, i].to_numpy()), dtype=object))
+            text = _float_text(out.iloc[:, i].to_numpy()).to_numpy(zero_copy_only=False)
+            out.isetitem(i, pd.Series(text, dtype=object))
     return out.to_csv(index=False, lineterminator="\n")
 
 
