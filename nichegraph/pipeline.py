@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import __version__
 from ._memory import check_memory, input_rows, out_of_memory
@@ -29,6 +31,7 @@ from .export.graphs import graph_tables, to_igraph, to_networkx
 from .export.pseudonymise import Pseudonymiser, load_key, path_terms, protected_terms
 from .export.run import check_outdir, write_run_folder
 from .graph.build import GraphOptions, InteractionGraph, build_graph, network_figures
+from .graph.codes import arrow_text, positions
 from .graph.engines.load import UNAVAILABLE, check_engine, engine_graph
 from .graph.formats import ReadOptions
 from .graph.identity import load_people
@@ -95,16 +98,18 @@ class AnalysisResult:
     def segments(self) -> pd.DataFrame:
         """person, segment, path, role (``fringe`` for fringe members); fringe last."""
         frame = self.segmentation.to_frame()
-        roles = self.influencers.set_index("person")["role"]
-        frame["role"] = frame["person"].map(roles).astype(object).fillna("fringe")
+        at = positions(frame["person"], self.influencers["person"])  # -1: not ranked
+        role = np.append(self.influencers["role"].to_numpy(dtype=object), None)[at]
+        frame["role"] = pd.Series(role, dtype=object).fillna("fringe")
         if self.stability is not None:  # share of seeds keeping them with their segment
             frame["confidence"] = self.stability.confidence
         if self.interactions.identity is not None:  # a people table: each person's handles
             handles = self.interactions.identity.handles_by_person()
             frame["handles"] = frame["person"].map(handles).astype(object).fillna("")
-        frame["_fringe"] = frame["segment"] == FRINGE
-        frame = frame.sort_values(["_fringe", "segment", "person"], kind="mergesort")
-        return frame.drop(columns="_fringe").reset_index(drop=True)
+        keys = pa.table({"fringe": frame["segment"] == FRINGE, "segment": frame["segment"],
+                         "person": arrow_text(frame["person"])})  # fmt: skip
+        order = pc.sort_indices(keys, [(k, "ascending") for k in keys.column_names])
+        return frame.take(order.to_numpy()).reset_index(drop=True)  # fringe last
 
     @property
     def summary(self) -> pd.DataFrame:

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["arrow_text", "sorted_codes", "text_codes"]
+__all__ = ["arrow_text", "positions", "sorted_codes", "text_codes"]
 
 
 def arrow_text(column: Any) -> pa.ChunkedArray | None:
@@ -85,3 +85,22 @@ def sorted_codes(
     rank = np.full(len(vocabulary) + 1, -1, dtype=np.int64)  # rank[-1] == -1
     rank[used] = np.arange(len(used))
     return [rank[c] for c in codes], names
+
+
+def positions(values: Any, index: Any) -> np.ndarray:
+    """Position of each of ``values`` in ``index`` (its first, for a repeated one; ``-1`` if
+    absent), as ``pd.Index(index).get_indexer(values)``: Arrow's hash lookup for text, else
+    pandas on the distinct values.
+
+    >>> positions(pd.Series(["b", "x", "a", "b"]), pd.Series(["a", "b"])).tolist()
+    [1, -1, 0, 1]
+    """
+    text = arrow_text(values)
+    names = arrow_text(index) if text is not None else None
+    if text is not None and names is not None:
+        found = pc.index_in(text, value_set=names.combine_chunks()).fill_null(-1)
+        return found.to_numpy().astype(np.int64)
+    codes, uniques = pd.factorize(pd.Series(values))
+    distinct = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+    found = pd.Index(pd.Series(index).to_numpy(dtype=object), dtype=object).get_indexer(distinct)
+    return np.where(codes >= 0, found[np.maximum(codes, 0)], -1)

@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 
 from ..errors import InputError
 from ..graph.build import in_window
-from ..graph.codes import arrow_text
+from ..graph.codes import positions
 from .result import FRINGE, Segmentation
 from .text import TOKEN_KINDS, log_odds_z, tokenize
 
@@ -117,19 +117,6 @@ def _top_join(
     joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, cells), sep)
     out[present] = joined.to_numpy(zero_copy_only=False)
     return out
-
-
-def _lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
-    """Position of each value in ``index`` (-1 if absent): Arrow's hash lookup for text, else
-    factorise, then look up only the distinct values."""
-    text = arrow_text(values)
-    names = arrow_text(index) if text is not None else None
-    if names is not None:
-        found = pc.index_in(text, value_set=names.combine_chunks()).fill_null(-1)
-        return found.to_numpy().astype(np.int64)
-    codes, uniques = pd.factorize(values)
-    found = index.get_indexer(pd.Index(np.asarray(uniques, dtype=object), dtype=object))
-    return np.where(codes >= 0, found[np.maximum(codes, 0)], -1)
 
 
 def _mix(seg: np.ndarray, values: pd.Series, k: int, top: int) -> np.ndarray:
@@ -327,7 +314,7 @@ def profile_segments(
     k = int(ids.max(initial=0)) + 1
     member = np.asarray(segmentation.membership, dtype=np.int64)
     index = pd.Index(list(segmentation.names), dtype=object)
-    src_vid, tgt_vid = _lookup(index, table["source"]), _lookup(index, table["target"])
+    src_vid, tgt_vid = positions(table["source"], index), positions(table["target"], index)
     seg = np.where(src_vid >= 0, member[np.maximum(src_vid, 0)], -1)
     n_rows = np.bincount(seg[seg >= 0], minlength=k)
 
