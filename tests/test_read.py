@@ -808,3 +808,21 @@ def test_broken_gzip(damage, tmp_path):
         data = gzip.compress(("source,target,kind\n" + rows).encode())
         path = write(tmp_path / "log.csv.gz", data[: len(data) // 2])
         assert input_error(path).startswith(f"{path} could not be read as gzip-compressed CSV: ")
+
+
+@pytest.mark.parametrize("odd", [None, "2021-02-29T00:00:00Z", "2026-06-01T01:00:00+01:00"])
+def test_plain_utc_timestamps_read_as_pandas_iso8601_reads_them(odd):
+    """Plain ``...Z`` columns go through Arrow; a column with an impossible date or an offset
+    through pandas: the instants and the bad cells are pandas' either way."""
+    rng = np.random.default_rng(5)
+    secs = rng.integers(0, 2_000_000_000, 300).astype("datetime64[s]")
+    text = pd.Series(np.datetime_as_string(secs) + "Z", dtype="str")
+    text[::9] = text[::9].str.replace("Z", ".25Z")
+    text[::7] = ""
+    if odd is not None:
+        text[3] = odd
+    parsed = parse_timestamps(text, column="t")
+    stripped = text.where(text != "")
+    expected = pd.to_datetime(stripped, format="ISO8601", utc=True, errors="coerce")
+    assert parsed.values.equals(expected.astype("datetime64[us, UTC]"))
+    assert parsed.bad.tolist() == (stripped.notna() & expected.isna()).tolist()

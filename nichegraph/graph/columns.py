@@ -54,6 +54,7 @@ _DMY = (
     r"^(?P<pre>\s*)(?P<a>\d{1,2})(?P<s1>[/.\-])(?P<b>\d{1,2})(?P<s2>(?P=s1))(?=\d{2}(?:\d{2})?\b)"
 )
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_PLAIN_ISO = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$"
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,8 @@ def parse_timestamps(
     first = text.iloc[int(np.argmax(present))]
     if re.fullmatch(_NUMBER, first) and text[present].str.fullmatch(_NUMBER).all():
         stamps, notes = _from_unix(pd.to_numeric(text, errors="coerce").astype("float64"), column)
+    elif (plain := _plain_iso(text)) is not None:
+        stamps = plain
     else:
         stamps = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
         stamps = stamps.astype(TIME_DTYPE)
@@ -186,6 +189,22 @@ def parse_timestamps(
                         ("timestamps", "could not be parsed", "timestamp"))  # fmt: skip
     stamps.index = values.index
     return ParsedColumn(stamps, bad, none, notes)
+
+
+def _plain_iso(text: pd.Series) -> pd.Series | None:
+    """``text`` read by Arrow's ISO-8601 parser when every value is a plain UTC
+    ``YYYY-MM-DD[T ]hh:mm:ss[.ffffff]Z`` that it accepts (pandas' ISO8601 parser reads the
+    same instants, at twice the cost); None when any is not (pandas decides)."""
+    values = pa.array(text, from_pandas=True)
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return None
+    if not pc.all(pc.match_substring_regex(values, _PLAIN_ISO)).as_py():  # nulls skipped
+        return None
+    try:
+        stamps = pc.cast(values, pa.timestamp("us", "UTC"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. 2021-02-29: pandas decides
+        return None
+    return pd.Series(stamps.to_pandas(), index=text.index).astype(TIME_DTYPE)
 
 
 @dataclass(frozen=True)
