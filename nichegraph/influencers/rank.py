@@ -17,24 +17,28 @@ import pandas as pd
 
 from .._random import check_seed
 from ..errors import InputError
+from ..graph.arrays import edge_arrays
 from ..graph.build import InteractionGraph
 from ..segments.result import FRINGE, Segmentation
 from .measures import (
+    IntraGraph,
     betweenness,
     coreness,
     in_strength,
-    intra_graph,
     pagerank_within,
     reach,
+    split_edges,
 )
-from .roles import assign_roles, participation, within_z
+from .roles import assign_roles, participation_of, within_z
 
 __all__ = [
     "COMPOSITE_WEIGHTS",
     "INFLUENCER_COLUMNS",
     "RankOptions",
     "check_score_weights",
+    "percentile_within",
     "rank_influencers",
+    "ranked_order",
     "shortlist",
 ]
 
@@ -170,7 +174,9 @@ def rank_influencers(
     memb = np.asarray(segmentation.membership, dtype=np.int64)
     if len(memb) != g.vcount():
         raise InputError("segmentation does not belong to this graph (sizes differ)")
-    intra = intra_graph(g, memb)
+    e, wt = edge_arrays(g) if g.ecount() else (np.zeros((0, 2), dtype=np.int64), np.zeros(0))
+    intra = split_edges(e, wt, memb)
+    everyone = IntraGraph(len(memb), e[:, 0], e[:, 1], wt, np.zeros_like(memb))
     steps: dict[str, Callable[[], np.ndarray]] = {
         "pagerank": lambda: pagerank_within(intra, damping=damping),
         "in_strength": lambda: in_strength(intra),
@@ -179,50 +185,103 @@ def rank_influencers(
             0
         ],
         "coreness": lambda: coreness(intra),
-        "global_pagerank": lambda: pagerank_within(
-            intra_graph(g, np.zeros_like(memb)), damping=damping
-        ),
+        "global_pagerank": lambda: pagerank_within(everyone, damping=damping),
     }
     measures = {}
     for name, compute in steps.items():
         if progress:
             progress(name)
         measures[name] = compute()
-    glob, strength = measures.pop("global_pagerank"), measures["in_strength"]
-    p, outside = participation(g, memb)
+    strength = measures["in_strength"]
+    p, outside = participation_of(e, wt, memb)
     z = within_z(strength, memb)
     seg_total = np.bincount(memb, weights=strength)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(seg_total[memb] > 0, strength / seg_total[memb], 0.0)
+    columns = {
+        **measures,
+        "participation": p,
+        "outside_share": outside,
+        "within_z": z,
+        "engagement_share": share,
+        "role": assign_roles(z, p),
+    }
 
-    frame = pd.DataFrame(
-        {
-            "segment": memb,
-            "path": segmentation.paths,
-            "person": np.asarray(g.vs["name"], dtype=object),
-            **measures,
-            "global_pagerank": glob,
-            "participation": p,
-            "outside_share": outside,
-            "within_z": z,
-            "engagement_share": share,
-            "role": assign_roles(z, p),
-        }
-    )
-    frame = frame[frame["segment"] != FRINGE].reset_index(drop=True)
-    grouped = frame.groupby("segment")
-    score = np.zeros(len(frame))
+    keep = np.flatnonzero(memb != FRINGE)  # the fringe is not ranked
+    seg = memb[keep]
+    score = np.zeros(len(keep))
     for m, wm in w.items():
         if wm:
-            score += wm * grouped[m].rank(pct=True, method="average").to_numpy()
-    frame["score"] = score / sum(w.values())
-    frame = frame.sort_values(
-        ["segment", "score", "pagerank", "person"],
-        ascending=[True, False, False, True],
-        kind="mergesort",
-    ).reset_index(drop=True)
-    frame["rank"] = frame.groupby("segment").cumcount() + 1
-    return frame[INFLUENCER_COLUMNS]
+            score += wm * percentile_within(columns[m][keep], seg)
+    score = score / sum(w.values())
+    names = g.vs["name"] if len(memb) else []
+    order = ranked_order(seg, score, columns["pagerank"][keep], [names[i] for i in keep])
+    rows = keep[order]
+    seg = seg[order]
+    frame = {c: v[rows] for c, v in columns.items()}
+    frame |= {
+        "segment": seg,
+        "path": np.asarray(segmentation.paths)[rows],
+        "rank": np.arange(len(rows)) - np.searchsorted(seg, seg) + 1,  # sorted by segment
+        "person": np.asarray(names, dtype=object)[rows] if len(rows) else np.zeros(0, object),
+        "score": score[order],
+    }
+    return pd.DataFrame({c: frame[c] for c in INFLUENCER_COLUMNS})
+
+
+def percentile_within(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """Share of the segment's members with a value at most one's own, ties averaged.
+
+    The same numbers as pandas' ``groupby(segment).rank(pct=True, method="average")``
+    (missing values stay missing), with one sort for all segments.
+
+    >>> percentile_within(np.array([3.0, 1.0, 1.0, 5.0, 2.0]), np.array([1, 1, 1, 2, 2])).tolist()
+    [1.0, 0.5, 0.5, 1.0, 0.5]
+    """
+    values = np.asarray(values, dtype=float)
+    segment = np.asarray(segment)
+    if not np.isfinite(values).all():
+        return pd.Series(values).groupby(segment).rank(pct=True, method="average").to_numpy()
+    n = len(values)
+    out = np.empty(n)
+    if n == 0:
+        return out
+    order = np.lexsort((values, segment))
+    v, s = values[order], segment[order]
+    new_seg = np.diff(s, prepend=s[0] - 1) != 0
+    new_tie = new_seg | (np.diff(v, prepend=v[0]) != 0)
+    pos = np.arange(n)
+    seg_start = np.maximum.accumulate(np.where(new_seg, pos, 0))
+    seg_size = np.diff(np.append(np.flatnonzero(new_seg), n))[np.cumsum(new_seg) - 1]
+    tie_start = np.flatnonzero(new_tie)
+    tie_len = np.diff(np.append(tie_start, n))
+    lo = tie_start - seg_start[tie_start] + 1  # ranks of a tie: lo .. lo + len - 1
+    average = np.repeat((2 * lo + tie_len - 1) / 2, tie_len)
+    out[order] = average / seg_size
+    return out
+
+
+def ranked_order(
+    segment: np.ndarray, score: np.ndarray, pagerank: np.ndarray, person: list[str]
+) -> np.ndarray:
+    """Row order by segment, then score and PageRank (highest first), then name.
+
+    >>> ranked_order(np.array([2, 1, 1]), np.array([0.5, 0.5, 0.5]), np.ones(3), ["a", "c", "b"])
+    array([2, 1, 0])
+    """
+    order = np.lexsort((-pagerank, -score, segment))
+    same = np.ones(len(order), dtype=bool)  # same keys as the row before: a tie by name
+    for key in (segment, score, pagerank):
+        k = key[order]
+        same[1:] &= k[1:] == k[:-1]
+    same[0] = False
+    if not same.any():
+        return order
+    tied = np.flatnonzero(same | np.append(same[1:], False))  # every row of a tie run
+    by_name = sorted(order[tied].tolist(), key=person.__getitem__)
+    name_rank = np.zeros(len(order), dtype=np.int64)
+    name_rank[by_name] = np.arange(len(by_name))
+    return np.lexsort((name_rank, -pagerank, -score, segment))
 
 
 def shortlist(influencers: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:

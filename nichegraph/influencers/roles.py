@@ -19,7 +19,15 @@ import numpy as np
 
 from ..graph.arrays import edge_arrays
 
-__all__ = ["CONNECTOR_HUB_P", "CONNECTOR_P", "HUB_Z", "assign_roles", "participation", "within_z"]
+__all__ = [
+    "CONNECTOR_HUB_P",
+    "CONNECTOR_P",
+    "HUB_Z",
+    "assign_roles",
+    "participation",
+    "participation_of",
+    "within_z",
+]
 
 HUB_Z = 2.5
 CONNECTOR_HUB_P = 0.3
@@ -28,11 +36,24 @@ CONNECTOR_P = 0.62
 
 def participation(graph: ig.Graph, membership: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Participation coefficient and outside share of received engagement, per vertex."""
-    n = graph.vcount()
-    membership = np.asarray(membership, dtype=np.int64)
     if graph.ecount() == 0:
+        return np.zeros(graph.vcount()), np.zeros(graph.vcount())
+    return participation_of(*edge_arrays(graph), membership)
+
+
+def participation_of(
+    e: np.ndarray, w: np.ndarray, membership: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`participation` from an ``(m, 2)`` edge array and its weights.
+
+    >>> p, out = participation_of(np.array([[0, 2], [3, 2]]), np.ones(2), np.array([0, 0, 0, 1]))
+    >>> p.tolist(), out.tolist()
+    ([0.0, 0.0, 0.5, 0.0], [0.0, 0.0, 0.5, 0.0])
+    """
+    membership = np.asarray(membership, dtype=np.int64)
+    n = len(membership)
+    if len(e) == 0:
         return np.zeros(n), np.zeros(n)
-    e, w = edge_arrays(graph)
     k = int(membership.max()) + 1
     total = np.bincount(e[:, 1], weights=w, minlength=n)
     own = np.bincount(
