@@ -19,6 +19,7 @@ from nichegraph.influencers import (
     reach,
     within_z,
 )
+from nichegraph.influencers.rank import percentile_within, ranked_order
 from nichegraph.influencers.roles import assign_roles
 
 
@@ -69,6 +70,51 @@ def test_strength_reach_coreness_match_igraph(random_graph):
     np.testing.assert_allclose(in_strength(intra), sub.strength(mode="in", weights="weight"))
     np.testing.assert_array_equal(reach(intra), sub.degree(mode="in"))
     np.testing.assert_array_equal(coreness(intra), sub.as_undirected().coreness())
+
+
+def test_coreness_matches_igraph_with_reciprocal_ties_and_self_ties():
+    rng = np.random.default_rng(8)
+    for trial in range(40):
+        n = int(rng.integers(1, 40))
+        e = rng.integers(0, n, (int(rng.integers(0, 4 * n)), 2))
+        if trial % 2:
+            e = e[e[:, 0] != e[:, 1]]  # the numpy peeling; with self-ties igraph's own
+        g = ig.Graph(n=n, edges=e.tolist(), directed=True)
+        g.es["weight"] = [1.0] * g.ecount()
+        ref = g.as_undirected(mode="collapse").coreness()
+        np.testing.assert_array_equal(coreness(intra_graph(g, np.zeros(n, dtype=int))), ref)
+
+
+def test_betweenness_same_for_any_number_of_jobs():
+    g = seeded(lambda: ig.Graph.Barabasi(600, 3, directed=False), 2).as_directed()
+    g.es["weight"] = (np.random.default_rng(2).random(g.ecount()) + 0.5).tolist()
+    intra = intra_graph(g, np.repeat(np.arange(6), 100))
+    one, stats = betweenness(intra, exact_max=60, epsilon=0.3, seed=4)
+    two, stats2 = betweenness(intra, exact_max=60, epsilon=0.3, seed=4, jobs=2)
+    assert stats == stats2 == {"exact": 0, "sampled": 6}
+    np.testing.assert_array_equal(one, two)
+    exact, _ = betweenness(intra, seed=4, jobs=2)
+    sub = g.induced_subgraph(range(100))  # segment 0, on its own
+    ref = np.asarray(sub.betweenness(weights=(1 / np.asarray(sub.es["weight"])).tolist()))
+    np.testing.assert_allclose(exact[:100], ref / (99 * 98), rtol=1e-12)
+
+
+def test_percentiles_and_order_as_pandas_computes_them():
+    rng = np.random.default_rng(5)
+    seg = rng.integers(1, 30, 3000)
+    values = rng.integers(0, 6, 3000).astype(float)  # many ties
+    frame = pd.DataFrame({"segment": seg, "v": values, "pr": rng.integers(0, 3, 3000) / 7,
+                          "person": [f"p{i}" for i in rng.permutation(3000)]})  # fmt: skip
+    ref = frame.groupby("segment")["v"].rank(pct=True, method="average").to_numpy()
+    assert np.array_equal(percentile_within(values, seg), ref)  # bit for bit
+    values[::50] = np.nan
+    ref = frame.assign(v=values).groupby("segment")["v"].rank(pct=True, method="average")
+    np.testing.assert_array_equal(percentile_within(values, seg), ref.to_numpy())
+    expect = frame.sort_values(
+        ["segment", "v", "pr", "person"], ascending=[True, False, False, True], kind="mergesort"
+    ).index.to_numpy()
+    order = ranked_order(seg, frame["v"].to_numpy(), frame["pr"].to_numpy(), list(frame["person"]))
+    np.testing.assert_array_equal(order, expect)
 
 
 def test_exact_betweenness_matches_networkx_on_krackhardt_kite():

@@ -7,6 +7,7 @@ graph: the edges whose two ends share a segment. Influence accrues to the receiv
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
+from .._parallel import check_jobs, parallel_map
 from .._random import rng
 from ..graph.arrays import edge_arrays
 
@@ -179,12 +181,15 @@ def betweenness(
     epsilon: float = 0.1,
     delta: float = 0.1,
     seed: int = 0,
+    jobs: int | None = 1,
 ) -> tuple[np.ndarray, dict[str, int]]:
     """Normalised directed betweenness inside every segment (distance = 1 / weight).
 
     Exact for segments of at most ``exact_max`` people; larger ones use
     :func:`pivots_needed` random source pivots (seeded), scaled to an unbiased estimate.
-    Returns the scores and ``{"exact": k, "sampled": k}`` segment counts.
+    Returns the scores and ``{"exact": k, "sampled": k}`` segment counts. Segments are
+    shared out over ``jobs`` processes (see :func:`~nichegraph._parallel.check_jobs`): the
+    numbers do not depend on it.
     """
     n, memb = intra.n, intra.membership
     out = np.zeros(n)
@@ -204,19 +209,38 @@ def betweenness(
     pairs = list(zip(local[intra.src[e_order]].tolist(), local[intra.dst[e_order]].tolist(),
                      strict=True))  # fmt: skip
     dists = (1.0 / intra.weight[e_order]).tolist()
-    for _seg, start, size, lo, hi in zip(segs, starts, counts, e_lo, e_hi, strict=True):
-        if size < 3 or hi == lo:
-            continue
-        g = ig.Graph(n=int(size), edges=pairs[lo:hi], directed=True)
-        dist = dists[lo:hi]
-        k = pivots_needed(int(size), epsilon, delta)
+    todo = np.flatnonzero((counts >= 3) & (e_hi > e_lo))
+    tasks, scale = [], np.ones(len(todo))
+    for i, (size, lo, hi) in enumerate(zip(counts[todo].tolist(), e_lo[todo], e_hi[todo],
+                                           strict=True)):  # fmt: skip
+        k = pivots_needed(size, epsilon, delta)
         if size <= exact_max or k >= size:
-            b = np.asarray(g.betweenness(directed=True, weights=dist))
+            tasks.append((size, lo, hi, None))
             stats["exact"] += 1
         else:
-            pivots = np.sort(gen.choice(int(size), size=k, replace=False)).tolist()
-            b = np.asarray(g.betweenness(directed=True, weights=dist, sources=pivots))
-            b *= size / k
+            tasks.append((size, lo, hi, np.sort(gen.choice(size, size=k, replace=False)).tolist()))
+            scale[i] = size / k
             stats["sampled"] += 1
-        out[order[start : start + size]] = b / ((size - 1) * (size - 2))
+
+    def run(chunk: list[tuple[int, int, int, list[int] | None]]) -> list[float]:
+        b: list[float] = []
+        for size, lo, hi, pivots in chunk:
+            g = ig.Graph(n=size, edges=pairs[lo:hi], directed=True)
+            b += g.betweenness(directed=True, weights=dists[lo:hi], sources=pivots)
+        return b
+
+    chunks = _balanced(tasks, [size * (hi - lo) for size, lo, hi, _ in tasks], check_jobs(jobs))
+    b = np.fromiter(itertools.chain.from_iterable(parallel_map(run, chunks, jobs)), dtype=float)
+    size = counts[todo]
+    rows = order[np.repeat(starts[todo] - np.cumsum(size) + size, size) + np.arange(size.sum())]
+    out[rows] = b * np.repeat(scale, size) / np.repeat((size - 1) * (size - 2), size)
     return out, stats
+
+
+def _balanced(items: list, costs: list[int], parts: int) -> list[list]:
+    """``items`` cut into at most ``parts`` runs of consecutive items of about equal cost."""
+    if parts <= 1 or len(items) < 2:
+        return [items]
+    cut = np.searchsorted(np.cumsum(costs), np.arange(1, parts) * sum(costs) / parts)
+    bounds = [0, *sorted(set(cut.tolist()) - {0, len(items)}), len(items)]
+    return [items[a:b] for a, b in itertools.pairwise(bounds)]

@@ -146,6 +146,7 @@ def rank_influencers(
     epsilon: float = 0.1,
     seed: int | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = 1,
 ) -> pd.DataFrame:
     """Score and rank every person within their segment (the fringe is not ranked).
 
@@ -156,7 +157,8 @@ def rank_influencers(
     ``participation``, ``outside_share``, ``within_z`` and ``role`` (see
     :mod:`nichegraph.influencers.roles`); ``engagement_share`` = share of the segment's internal
     engagement the person receives. ``weights`` overrides :data:`COMPOSITE_WEIGHTS`.
-    ``progress(measure)`` is called before each measure is computed.
+    ``progress(measure)`` is called before each measure is computed. Betweenness runs on up
+    to ``jobs`` processes (``None`` or 0: every core); the result does not depend on it.
 
     >>> import nichegraph as ng
     >>> data = ng.load_dataset("brand_chatter").log
@@ -181,9 +183,9 @@ def rank_influencers(
         "pagerank": lambda: pagerank_within(intra, damping=damping),
         "in_strength": lambda: in_strength(intra),
         "reach": lambda: reach(intra),
-        "betweenness": lambda: betweenness(intra, exact_max=exact_max, epsilon=epsilon, seed=seed)[
-            0
-        ],
+        "betweenness": lambda: betweenness(
+            intra, exact_max=exact_max, epsilon=epsilon, seed=seed, jobs=jobs
+        )[0],
         "coreness": lambda: coreness(intra),
         "global_pagerank": lambda: pagerank_within(everyone, damping=damping),
     }
