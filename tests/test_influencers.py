@@ -115,6 +115,9 @@ def test_percentiles_and_order_as_pandas_computes_them():
     ).index.to_numpy()
     order = ranked_order(seg, frame["v"].to_numpy(), frame["pr"].to_numpy(), list(frame["person"]))
     np.testing.assert_array_equal(order, expect)
+    named = frame.sort_values("person")  # rows in name order: the names need not be read
+    by_name = ranked_order(*(named[c].to_numpy() for c in ("segment", "v", "pr")), [], by_name=True)
+    np.testing.assert_array_equal(named.index.to_numpy()[by_name], expect)
 
 
 def test_exact_betweenness_matches_networkx_on_krackhardt_kite():

@@ -8,6 +8,8 @@ broken by in-segment PageRank, then by name, so ranks are a permutation within e
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -217,7 +219,9 @@ def rank_influencers(
             score += wm * percentile_within(columns[m][keep], seg)
     score = score / sum(w.values())
     names = g.vs["name"] if len(memb) else []
-    order = ranked_order(seg, score, columns["pagerank"][keep], [names[i] for i in keep])
+    person = [names[i] for i in keep]
+    in_order = all(map(operator.lt, person, itertools.islice(person, 1, None)))  # build_graph's
+    order = ranked_order(seg, score, columns["pagerank"][keep], person, by_name=in_order)
     rows = keep[order]
     seg = seg[order]
     frame = {c: v[rows] for c, v in columns.items()}
@@ -264,9 +268,15 @@ def percentile_within(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
 
 
 def ranked_order(
-    segment: np.ndarray, score: np.ndarray, pagerank: np.ndarray, person: list[str]
+    segment: np.ndarray,
+    score: np.ndarray,
+    pagerank: np.ndarray,
+    person: list[str],
+    *,
+    by_name: bool = False,
 ) -> np.ndarray:
     """Row order by segment, then score and PageRank (highest first), then name.
+    ``by_name``: the rows are in name order already (``person`` is not read).
 
     >>> ranked_order(np.array([2, 1, 1]), np.array([0.5, 0.5, 0.5]), np.ones(3), ["a", "c", "b"])
     array([2, 1, 0])
@@ -279,10 +289,12 @@ def ranked_order(
     same[0] = False
     if not same.any():
         return order
+    if by_name:
+        return np.lexsort((np.arange(len(order)), -pagerank, -score, segment))
     tied = np.flatnonzero(same | np.append(same[1:], False))  # every row of a tie run
-    by_name = sorted(order[tied].tolist(), key=person.__getitem__)
+    named = sorted(order[tied].tolist(), key=person.__getitem__)
     name_rank = np.zeros(len(order), dtype=np.int64)
-    name_rank[by_name] = np.arange(len(by_name))
+    name_rank[named] = np.arange(len(named))
     return np.lexsort((name_rank, -pagerank, -score, segment))
 
 
