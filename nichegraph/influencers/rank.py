@@ -281,7 +281,9 @@ def ranked_order(
     >>> ranked_order(np.array([2, 1, 1]), np.array([0.5, 0.5, 0.5]), np.ones(3), ["a", "c", "b"])
     array([2, 1, 0])
     """
-    order = np.lexsort((-pagerank, -score, segment))
+    order = np.lexsort((-pagerank, -score, segment))  # stable: ties stay in row order
+    if by_name:
+        return order
     same = np.ones(len(order), dtype=bool)  # same keys as the row before: a tie by name
     for key in (segment, score, pagerank):
         k = key[order]
@@ -289,8 +291,6 @@ def ranked_order(
     same[0] = False
     if not same.any():
         return order
-    if by_name:
-        return np.lexsort((np.arange(len(order)), -pagerank, -score, segment))
     tied = np.flatnonzero(same | np.append(same[1:], False))  # every row of a tie run
     named = sorted(order[tied].tolist(), key=person.__getitem__)
     name_rank = np.zeros(len(order), dtype=np.int64)
