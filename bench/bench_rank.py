@@ -13,8 +13,8 @@ Then, in this process, ``--repeat`` times each:
 * **floor**: the PageRank-in-community step of ``bench_scale.FLOOR`` on the same ties and the
   same segments (scipy CSR power iteration on the within-segment ties, up to 100 iterations);
 * **rank**: :func:`nichegraph.rank_influencers` as ``run`` calls it (every measure, roles,
-  composite score, ordering; ``--jobs`` as run's, default every core), with the seconds spent
-  in each measure (its ``progress`` calls).
+  composite score, ordering; ``--jobs`` processes for betweenness, default 1 as in ``run``),
+  with the seconds spent in each measure (its ``progress`` calls).
 
 It prints wall and CPU seconds (CPU of betweenness workers included; best of the repeats by
 wall) and the ratio rank / floor.
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rows", type=int, default=1_000_000, help="generated rows (0: none)")
     ap.add_argument("--no-higgs", action="store_true", help="skip the Higgs log")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--jobs", type=int, default=0, help="as run's --jobs (default 0: every core)")
+    ap.add_argument("--jobs", type=int, default=1, help="processes for betweenness (default 1)")
     ap.add_argument("--cache", type=Path, default=None, help="keep graphs + segments here")
     ap.add_argument("--profile", default=None, help="cProfile the rank stage into PREFIX-LOG")
     a = ap.parse_args(argv)

@@ -333,8 +333,7 @@ _SPLIT = [
         type=int,
         default=0,
         show_default=True,
-        help="Processes for independent runs (--stability, scan points) and betweenness; "
-        "0: every core. "
+        help="Processes for independent runs (--stability, scan points); 0: every core. "
         "Results are the same for any number.",
     ),
 ]

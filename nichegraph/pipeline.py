@@ -317,8 +317,7 @@ def analyze(
     scan: ``"resolution 0.5 done (4 of 15)"``) and ``"done"``, with the seconds since the stage
     started. Running out of memory raises :class:`MemoryError` naming the stage; a run too
     large for the memory limit stops before reading or building (:class:`NichegraphError`).
-    ``jobs``: processes for those runs, the scan and betweenness (``None``: every core; same
-    results).
+    ``jobs``: processes for those runs and the scan (``None``: every core; same results).
 
     >>> import nichegraph as ng
     >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
@@ -446,7 +445,7 @@ def analyze(
     infl: pd.DataFrame = stage(
         "rank",
         lambda: rank_influencers(
-            graph_, seg, weights=kopts.score_weights, seed=seed, progress=step("rank"), jobs=jobs
+            graph_, seg, weights=kopts.score_weights, seed=seed, progress=step("rank")
         ),
     )
     short = shortlist(infl, top=kopts.top)
