@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .._random import check_seed
 from ..errors import InputError
@@ -233,7 +234,22 @@ def rank_influencers(
         "person": np.asarray(names, dtype=object)[rows] if len(rows) else np.zeros(0, object),
         "score": score[order],
     }
+    for c in ("path", "person", "role"):
+        frame[c] = _text(frame[c])
     return pd.DataFrame({c: frame[c] for c in INFLUENCER_COLUMNS})
+
+
+def _text(values: np.ndarray) -> Any:
+    """An object array of strings as the column pandas would make of it (its ``str`` dtype),
+    converted by Arrow in one pass; anything else (empty, missing, not text) unchanged."""
+    dtype = pd.Series(np.array(["x"], dtype=object)).dtype  # what pandas infers for text
+    if not len(values) or getattr(dtype, "storage", None) != "pyarrow":
+        return values
+    try:
+        arr = pa.array(values, type=pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return values
+    return values if arr.null_count else pd.array(arr, dtype=dtype)
 
 
 def percentile_within(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
@@ -302,14 +318,15 @@ def ranked_order(
 def shortlist(influencers: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
     """The ``top`` best-ranked people of every segment who received engagement in it.
 
-    A person nobody in their segment engaged with (``in_strength`` 0) is never shortlisted,
-    so a segment with fewer such people lists fewer than ``top``.
+        A person nobody in their segment engaged with (``in_strength`` 0) is never shortlisted,
+        so a segment with fewer such people lists fewer than ``top``.
 
-    >>> import pandas as pd
-    >>> inf = pd.DataFrame({"segment": [1, 1, 2, 2], "rank": [1, 2, 1, 2],
-    ...                     "person": list("abcd"), "in_strength": [3.0, 1.0, 2.0, 0.0]})
-    >>> shortlist(inf, top=2)["person"].tolist()
-    ['a', 'b', 'c']
+        >>> import pandas as pd
+    import pyarrow as pa
+        >>> inf = pd.DataFrame({"segment": [1, 1, 2, 2], "rank": [1, 2, 1, 2],
+        ...                     "person": list("abcd"), "in_strength": [3.0, 1.0, 2.0, 0.0]})
+        >>> shortlist(inf, top=2)["person"].tolist()
+        ['a', 'b', 'c']
     """
     top = RankOptions(top=top).top  # checked there
     engaged = influencers["in_strength"] > 0
