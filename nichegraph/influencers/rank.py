@@ -318,15 +318,14 @@ def ranked_order(
 def shortlist(influencers: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
     """The ``top`` best-ranked people of every segment who received engagement in it.
 
-        A person nobody in their segment engaged with (``in_strength`` 0) is never shortlisted,
-        so a segment with fewer such people lists fewer than ``top``.
+    A person nobody in their segment engaged with (``in_strength`` 0) is never shortlisted,
+    so a segment with fewer such people lists fewer than ``top``.
 
-        >>> import pandas as pd
-    import pyarrow as pa
-        >>> inf = pd.DataFrame({"segment": [1, 1, 2, 2], "rank": [1, 2, 1, 2],
-        ...                     "person": list("abcd"), "in_strength": [3.0, 1.0, 2.0, 0.0]})
-        >>> shortlist(inf, top=2)["person"].tolist()
-        ['a', 'b', 'c']
+    >>> import pandas as pd
+    >>> inf = pd.DataFrame({"segment": [1, 1, 2, 2], "rank": [1, 2, 1, 2],
+    ...                     "person": list("abcd"), "in_strength": [3.0, 1.0, 2.0, 0.0]})
+    >>> shortlist(inf, top=2)["person"].tolist()
+    ['a', 'b', 'c']
     """
     top = RankOptions(top=top).top  # checked there
     engaged = influencers["in_strength"] > 0
