@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .measures import CONVERSATION_KINDS, LogRows, distinct, in_sorted, stable_order
+from .measures import CONVERSATION_KINDS, LogRows, _arrow, distinct, in_sorted, stable_order
 
 __all__ = ["BOT_MIN_RULES", "BOT_RULES", "bot_rules"]
 
@@ -43,10 +43,7 @@ BOT_MIN_RULES = 2
 def _normalise_text(text: pd.Series, rows: np.ndarray) -> pd.Series:
     """Lower case without mentions, links, numbers, a leading ``rt`` and punctuation (RE2 in
     Arrow, not a Python loop), for the ``rows`` of ``text``."""
-    arr = pa.array(text, from_pandas=True)
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pc.cast(arr, pa.string())
-    arr = pc.utf8_lower(pc.fill_null(arr.take(pa.array(rows)), ""))
+    arr = pc.utf8_lower(pc.fill_null(_arrow(text).take(pa.array(rows)), ""))
     arr = pc.replace_substring_regex(arr, r"(@\w+|https?://\S+|\d+|^rt\s+)", " ")
     arr = pc.replace_substring_regex(arr, r"[^\w#]+", " ")
     return pd.Series(pc.utf8_trim_whitespace(arr).to_numpy(zero_copy_only=False), dtype=object)

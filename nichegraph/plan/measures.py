@@ -94,7 +94,11 @@ def _utc_seconds(value: Any) -> float:
 
 
 def _arrow(values: pd.Series) -> pa.Array:
+    """A string column as one Arrow string array (pandas' Arrow-backed strings may come in
+    several chunks, e.g. from ``pd.read_csv``)."""
     arr = pa.array(values, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = pc.cast(arr, pa.string())
     return arr
