@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import igraph as ig
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["edge_arrays", "remember_edges"]
+__all__ = ["BuiltRows", "edge_arrays", "remember_edges"]
 
 _EDGES: dict[int, tuple[weakref.ref, np.ndarray]] = {}
 
@@ -52,3 +55,35 @@ def edge_arrays(graph: ig.Graph, weight: str | None = "weight") -> tuple[np.ndar
     if weight is None:
         return e, np.ones(m)
     return e, np.fromiter(graph.es[weight], dtype=float, count=m)
+
+
+@dataclass(frozen=True, eq=False)
+class BuiltRows:
+    """The rows of the interaction table a graph was built from, as vertex ids: ``used`` (one
+    bool per table row), then per used row ``src`` and ``dst`` (vertex ids) and ``kind`` (codes
+    into ``kinds``, sorted). Kept so later stages (the campaign plan) need not map a million
+    handles to vertex ids again: about 10 bytes per table row (int32 ids, int8 kind codes).
+
+    >>> r = BuiltRows.of(np.array([True, False, True]), [0, 1], [1, 0], [0, 1], ["like", "reply"])
+    >>> r.src.dtype.name, r.kind.tolist(), r.kinds
+    ('int32', [0, 1], ('like', 'reply'))
+    """
+
+    used: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    kind: np.ndarray
+    kinds: tuple[str, ...]
+
+    @classmethod
+    def of(
+        cls, used: ArrayLike, src: ArrayLike, dst: ArrayLike, kind: ArrayLike, kinds: Iterable[str]
+    ) -> BuiltRows:
+        """Compact copies (the smallest integer types that hold the ids and codes)."""
+        src, dst, kind = (np.asarray(a) for a in (src, dst, kind))
+        kinds = tuple(kinds)
+        top = max(int(src.max(initial=0)), int(dst.max(initial=0)))
+        ids = np.int32 if top < 2**31 else np.int64
+        codes = np.int8 if len(kinds) < 2**7 else np.int32
+        return cls(np.asarray(used, dtype=bool), src.astype(ids), dst.astype(ids),
+                   kind.astype(codes), tuple(str(k) for k in kinds))  # fmt: skip

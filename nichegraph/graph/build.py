@@ -18,7 +18,7 @@ import pandas as pd
 from .._options import make_options
 from .._repr import short_repr
 from ..errors import InputError
-from .arrays import edge_arrays, remember_edges
+from .arrays import BuiltRows, edge_arrays, remember_edges
 from .codes import sorted_codes, text_codes
 from .schema import KIND_ALIASES, split_pair
 
@@ -162,6 +162,7 @@ class InteractionGraph:
 
     ``graph`` is an ``igraph.Graph`` with vertex attributes ``name``, ``given`` (interactions
     made) and ``received``; edge attributes ``weight``, ``count`` and ``n_<kind>`` per kind.
+    ``rows`` (:func:`build_graph` only): the table rows it was built from, as vertex ids.
     """
 
     __repr__ = short_repr
@@ -169,6 +170,7 @@ class InteractionGraph:
     graph: ig.Graph
     report: BuildReport
     kinds: tuple[str, ...] = field(default=())
+    rows: BuiltRows | None = field(default=None, repr=False, compare=False)
 
     @property
     def names(self) -> list[str]:
@@ -398,7 +400,8 @@ def build_graph(
         since=since_ts.isoformat() if since_ts is not None else None,
         until=until_ts.isoformat() if until_ts is not None else None,
     )
-    return InteractionGraph(graph=g, report=report, kinds=tuple(used_kinds))
+    rows = BuiltRows.of(keep, s, t, kind_codes, kind_names)
+    return InteractionGraph(graph=g, report=report, kinds=tuple(used_kinds), rows=rows)
 
 
 def network_figures(graph: InteractionGraph) -> dict[str, Any]:

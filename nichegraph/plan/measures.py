@@ -131,13 +131,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, tuple[str, ...]]:
     remap = np.full(len(words) + 1, -1, dtype=np.int64)
     remap[order] = np.arange(len(words))
     idx = enc.indices.fill_null(len(words)).to_numpy(zero_copy_only=False).astype(np.int64)
-    codes = remap[idx]
-    kept = tuple(words[i] for i in order)
-    if "" in kept:  # empty means none
-        gone = kept.index("")
-        codes = np.where(codes == gone, -1, codes - (codes > gone))
-        kept = kept[:gone] + kept[gone + 1 :]
-    return codes, kept
+    return _named_codes(remap[idx], tuple(words[i] for i in order))  # empty means none
 
 
 def _seconds(ts: pd.Series) -> np.ndarray:
@@ -151,6 +145,24 @@ def _seconds(ts: pd.Series) -> np.ndarray:
     return secs
 
 
+def _built_ids(table: pd.DataFrame, names: np.ndarray, built: Any) -> np.ndarray | None:
+    """Table row numbers of ``built`` (a graph's :class:`~nichegraph.graph.arrays.BuiltRows`)
+    if it belongs to ``table`` and ``names``: sizes match and a few rows spread over the table
+    carry the names their ids say."""
+    if built is None or len(built.used) != len(table) or "kind" not in table:
+        return None
+    idx = np.flatnonzero(built.used)
+    top = max(built.src.max(initial=0), built.dst.max(initial=0))
+    if len(idx) != len(built.src) or top >= len(names):
+        return None
+    probe = np.unique(np.linspace(0, len(idx) - 1, num=min(len(idx), 17)).astype(np.int64))
+    for col, ids in (("source", built.src), ("target", built.dst)):
+        given = table[col].iloc[idx[probe]].to_numpy(dtype=object)
+        if not (names[ids[probe]] == given).all():
+            return None
+    return idx
+
+
 def log_rows(
     table: pd.DataFrame,
     names: list[str] | np.ndarray,
@@ -158,47 +170,67 @@ def log_rows(
     since: Any = None,
     until: Any = None,
     kind_weights: Mapping[str, float] | None = None,
+    built: Any = None,
 ) -> LogRows:
     """Map a canonical interaction table onto the graph's vertex ids.
 
     The rows the graph was built from: posts, self-loops, rows outside ``since``/``until`` and,
     with ``kind_weights`` (the graph's ``report.kind_weights``: the kinds it kept, with their
-    weights), rows of weight 0 are left out.
+    weights), rows of weight 0 are left out. ``built`` (the graph's ``rows``, see
+    :class:`~nichegraph.graph.arrays.BuiltRows`) gives those rows' vertex ids directly, instead
+    of looking up every handle again (the other options are then already applied).
 
     >>> t = pd.DataFrame({"source": ["a", "b", "a"], "target": ["b", "a", "a"], "kind": "reply"})
     >>> r = log_rows(t, ["a", "b"])
     >>> r.src.tolist(), r.dst.tolist(), r.has_time
     ([0, 1], [1, 0], False)
     """
-    value_set = pa.array(np.asarray(names, dtype=object), type=pa.string())
-    s = _positions(table["source"], value_set)
-    t = _positions(table["target"], value_set)
-    keep = (s >= 0) & (t >= 0) & (s != t)
-    kind = table["kind"] if "kind" in table else pd.Series("interaction", index=table.index)
-    kcode, kinds = _codes(kind)
+    names = np.asarray(names, dtype=object)
+    idx = _built_ids(table, names, built)
+    fast = idx is not None  # the build's own rows: filters already applied
+    if fast:
+        s, t = built.src.astype(np.int64), built.dst.astype(np.int64)
+        kcode, kinds = _named_codes(built.kind.astype(np.int64), built.kinds)
+        keep = np.ones(len(idx), dtype=bool)
+    else:
+        idx = np.arange(len(table))
+        value_set = pa.array(names, type=pa.string())
+        s = _positions(table["source"], value_set)
+        t = _positions(table["target"], value_set)
+        keep = (s >= 0) & (t >= 0) & (s != t)
+        kind = table["kind"] if "kind" in table else pd.Series("interaction", index=table.index)
+        kcode, kinds = _codes(kind)
     if "post" in kinds:
         keep &= kcode != kinds.index("post")
-    if kind_weights is not None:  # the graph's: a kind it does not list kept no row
+    if kind_weights is not None and not fast:  # the graph's: a kind it does not list kept no row
         per_kind = np.array([kind_weights.get(k, 0.0) for k in kinds] + [0.0])
         w = per_kind[kcode]
         if "weight" in table:
             w = w * table["weight"].to_numpy(dtype=float)
         keep &= ~(w <= 0)
+    secs = np.full(len(idx), np.nan)
     if "timestamp" in table:
-        secs = _seconds(table["timestamp"])
-        if since is not None:
+        secs = _seconds(table["timestamp"])[idx]
+        if since is not None and not fast:
             keep &= secs >= _utc_seconds(since)
-        if until is not None:
+        if until is not None and not fast:
             keep &= secs < _utc_seconds(until)
-    else:
-        secs = np.full(len(table), np.nan)
+    rows = idx[keep]
     no_platform = (np.full(len(table), -1), ())
     pcode, plats = _codes(table["platform"]) if "platform" in table else no_platform
-    text = table["text"][keep].reset_index(drop=True) if "text" in table else None
+    text = table["text"].iloc[rows].reset_index(drop=True) if "text" in table else None
     return LogRows(
-        len(names), s[keep].astype(np.int64), t[keep].astype(np.int64), kcode[keep], kinds,
-        secs[keep], np.asarray(pcode)[keep], tuple(str(p) for p in plats), text,
+        len(names), s[keep], t[keep], kcode[keep], kinds, secs[keep],
+        np.asarray(pcode)[rows], tuple(str(p) for p in plats), text,
     )  # fmt: skip
+
+
+def _named_codes(codes: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Codes into sorted ``names`` with the empty name as none (-1), as :func:`_codes` gives."""
+    if "" not in names:
+        return codes, names
+    gone = names.index("")
+    return np.where(codes == gone, -1, codes - (codes > gone)), names[:gone] + names[gone + 1 :]
 
 
 def stable_order(key: np.ndarray) -> np.ndarray:
@@ -279,9 +311,17 @@ def main_platform(rows: LogRows) -> np.ndarray:
     if not ok.any():
         return out
     k = len(rows.platforms)
+    plat = rows.platform[ok]
+    if rows.n * k <= 4 * len(plat) + 1_000_000:  # a (person, platform) count table: no sort
+        counts = np.bincount(rows.src[ok] * k + plat, minlength=rows.n * k)
+        counts += np.bincount(rows.dst[ok] * k + plat, minlength=rows.n * k)
+        table = counts.reshape(rows.n, k)
+        best = table.argmax(axis=1)  # the first of the most: alphabetically first on ties
+        has = table[np.arange(rows.n), best] > 0
+        out[has] = np.asarray(rows.platforms, dtype=object)[best[has]]
+        return out
     who = np.concatenate([rows.src[ok], rows.dst[ok]])
-    plat = np.concatenate([rows.platform[ok], rows.platform[ok]])
-    key, counts = distinct(who * k + plat, counts=True)
+    key, counts = distinct(who * k + np.concatenate([plat, plat]), counts=True)
     person, code = key // k, key % k
     order = np.lexsort((code, -counts, person))  # per person: most rows, then first name
     person, code = person[order], code[order]

@@ -278,7 +278,7 @@ def plan(
     since, until = result.params.get("since"), result.params.get("until")
     rows = log_rows(
         result.interactions.table, names, since=since, until=until,
-        kind_weights=result.graph.report.kind_weights,
+        kind_weights=result.graph.report.kind_weights, built=getattr(result.graph, "rows", None),
     )  # fmt: skip
     edges = edge_array(g, rows)
     unavailable: set[str] = set()
