@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .measures import CONVERSATION_KINDS, LogRows, _arrow, distinct, in_sorted, stable_order
+from .measures import CONVERSATION_KINDS, LogRows, _arrow, distinct, in_sorted
 
 __all__ = ["BOT_MIN_RULES", "BOT_RULES", "bot_rules"]
 
@@ -38,6 +38,7 @@ BOT_RULES: dict[str, dict[str, float]] = {
 }
 #: A person is a likely bot when at least this many rules hold.
 BOT_MIN_RULES = 2
+_DAY = 86_400
 
 
 def _normalise_text(text: pd.Series, rows: np.ndarray) -> pd.Series:
@@ -47,6 +48,42 @@ def _normalise_text(text: pd.Series, rows: np.ndarray) -> pd.Series:
     arr = pc.replace_substring_regex(arr, r"(@\w+|https?://\S+|\d+|^rt\s+)", " ")
     arr = pc.replace_substring_regex(arr, r"[^\w#]+", " ")
     return pd.Series(pc.utf8_trim_whitespace(arr).to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _timing(src: np.ndarray, seconds: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+    """Per person, over their timestamped actions: distinct UTC days with one, how many, and
+    the coefficient of variation of the gaps between consecutive ones (inf if undefined).
+    One sort by (person, time) serves both rules."""
+    timed = np.isfinite(seconds)
+    if not timed.any():
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.full(n, np.inf)
+    who, sec = src[timed], seconds[timed]
+    counts = np.bincount(who, minlength=n)
+    rel = np.round(sec - sec.min()).astype(np.int64)  # whole seconds: one int sort key
+    m = len(who)
+    rel_bits, row_bits = int(rel.max()).bit_length(), (m - 1).bit_length()
+    if int(who.max()).bit_length() + rel_bits + row_bits < 63:  # one plain sort, shifts only
+        packed = np.sort((((who << rel_bits) | rel) << row_bits) | np.arange(m))
+        order, who = packed & ((1 << row_bits) - 1), packed >> (rel_bits + row_bits)
+    else:
+        order = np.argsort(who * (int(rel.max()) + 1) + rel, kind="stable")
+        who = who[order]
+    sec = sec[order]
+    same = who[1:] == who[:-1]
+    day = np.floor(sec / _DAY).astype(np.int64)
+    change = day[1:] != day[:-1]
+    if not (same & (day[1:] < day[:-1])).any():  # each person's days in order: count changes
+        days = np.bincount(who[np.r_[True, ~same | change]], minlength=n)
+    else:  # sub-second times rounded out of order around midnight
+        low, width = int(day.min()), int(day.max() - day.min()) + 1
+        days = np.bincount(distinct(who * width + (day - low)) // width, minlength=n)
+    gap, owner = np.diff(sec)[same], who[1:][same]
+    k = np.bincount(owner, minlength=n).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(owner, weights=gap, minlength=n) / k
+        var = np.bincount(owner, weights=gap * gap, minlength=n) / k - mean**2
+        cv = np.where((k > 0) & (mean > 0), np.sqrt(np.maximum(var, 0)) / mean, np.inf)
+    return days, counts, cv
 
 
 def bot_rules(
@@ -71,16 +108,9 @@ def bot_rules(
     T = BOT_RULES
 
     # rate: actions per active day
-    timed = np.isfinite(rows.seconds)
-    per_day = np.zeros(n)
-    if timed.any():
-        day = np.floor(rows.seconds[timed] / 86_400).astype(np.int64)
-        key = distinct(src[timed] * (int(day.max() - day.min()) + 1) + (day - day.min()))
-        days = np.bincount(key // (int(day.max() - day.min()) + 1), minlength=n)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_day = np.where(
-                days > 0, np.bincount(src[timed], minlength=n) / np.maximum(days, 1), 0
-            )
+    days, timed_actions, cv = _timing(src, rows.seconds, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_day = np.where(days > 0, timed_actions / np.maximum(days, 1), 0.0)
     out["rate_value"] = per_day
     out["rate"] = (per_day > T["rate"]["per_day"]) & (actions >= T["rate"]["min_actions"])
 
@@ -94,15 +124,12 @@ def bot_rules(
     # spray: distinct people talked at; share of them unrelated (never engaged back, and in
     # another segment when the membership is known)
     talk = rows.is_kind(*CONVERSATION_KINDS)
-    pairs = distinct(src[talk] * max(n, 1) + rows.dst[talk])
+    size = max(n, 1)
+    reverse = distinct(rows.dst[talk] * size + src[talk])  # (them, me): did they engage back?
     if graph_keys is None:
-        graph_keys = distinct(src * max(n, 1) + rows.dst)
-    ps, pt = pairs // max(n, 1), pairs % max(n, 1)
-    reverse = pt * max(n, 1) + ps  # (them, me): did they engage back?
-    order = np.argsort(reverse)
-    back = np.empty(len(pairs), dtype=bool)
-    back[order] = in_sorted(graph_keys, reverse[order])
-    unrelated = ~back
+        graph_keys = distinct(src * size + rows.dst)
+    unrelated = ~in_sorted(graph_keys, reverse)
+    ps, pt = reverse % size, reverse // size
     if membership is not None:
         unrelated &= membership[ps] != membership[pt]
     targets = np.bincount(ps, minlength=n)
@@ -112,22 +139,9 @@ def bot_rules(
     out["spray"] = (targets >= T["spray"]["min_targets"]) & (share >= T["spray"]["unrelated"])
 
     # clockwork: coefficient of variation of the gaps between one's actions
-    cv = np.full(n, np.inf)
-    if timed.any():
-        who, sec = src[timed], rows.seconds[timed]
-        rel = np.round(sec - sec.min()).astype(np.int64)  # whole seconds: one int sort key
-        order = stable_order(who * (int(rel.max()) + 1) + rel)
-        who, sec = who[order], sec[order]
-        same = who[1:] == who[:-1]
-        gap, owner = np.diff(sec)[same], who[1:][same]
-        k = np.bincount(owner, minlength=n).astype(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean = np.bincount(owner, weights=gap, minlength=n) / k
-            var = np.bincount(owner, weights=gap * gap, minlength=n) / k - mean**2
-            cv = np.where((k > 0) & (mean > 0), np.sqrt(np.maximum(var, 0)) / mean, np.inf)
     out["clockwork_value"] = np.where(np.isfinite(cv), cv, np.nan)
     out["clockwork"] = (cv < T["clockwork"]["max_cv"]) & (
-        np.bincount(src[timed], minlength=n) >= T["clockwork"]["min_actions"]
+        timed_actions >= T["clockwork"]["min_actions"]
     )
     # duplicates: only for people another rule flags
     dup = np.zeros(n)

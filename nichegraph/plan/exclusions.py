@@ -129,11 +129,13 @@ def exclusions(
     keep: np.ndarray,
     max_reach: float | None,
     min_reach: int,
+    names_follow_ids: bool | None = None,
 ) -> pd.DataFrame:
     """Every rule that removes a candidate, one row each (``person``, ``rule``, ``value``,
     ``threshold``), plus an ``id`` column (vertex id). ``people`` has one row per candidate
     with ``id``, ``person``, ``rank``, ``reach``, ``reach_out``, ``bot_rules`` and each bot
     rule; ``named`` maps ``brand``/``exclude``/``competitor`` to vertex ids.
+    ``names_follow_ids``: whether id order is name order (checked when None).
     """
     parts: list[pd.DataFrame] = []
 
@@ -188,7 +190,9 @@ def exclusions(
     out = out[~np.isin(out["id"].to_numpy(), keep)]
     order = {r: i for i, r in enumerate(EXCLUSION_RULES)}
     rule = out["rule"].map(order).to_numpy(dtype=np.int64)
-    if _names_follow_ids(people):  # person order is id order: an integer sort, no strings
+    if names_follow_ids is None:
+        names_follow_ids = _names_follow_ids(people)
+    if names_follow_ids:  # person order is id order: an integer sort, no strings
         out = out.take(np.lexsort((out["id"].to_numpy(), rule)))
     else:
         out = out.assign(_r=rule).sort_values(["_r", "person"], kind="mergesort")

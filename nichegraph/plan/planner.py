@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputError
 from ..segments.result import FRINGE
@@ -112,6 +113,14 @@ def _check(objective: str, budget: Any, opts: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _in_order(names: pa.Array) -> bool:
+    """Whether the names are strictly ascending (the graph numbers people in name order,
+    unless pseudonymised): vertex ids then sort like names. UTF-8 bytes sort like str."""
+    if len(names) < 2:
+        return True
+    return bool(pc.all(pc.greater(names[1:], names[:-1])).as_py())
+
+
 def _people(
     result: Any,
     names: pa.Array,
@@ -140,8 +149,9 @@ def _pick(
     csr: tuple[np.ndarray, np.ndarray],
     quotas: tuple[int | None, int | None],
     n_targeted: int,
+    tie: np.ndarray,
 ) -> np.ndarray:
-    """Candidate positions picked, in pick order."""
+    """Candidate positions picked, in pick order (``tie``: sorts like the names)."""
     per_segment, min_per_segment = quotas
     groups = cand["segment"].to_numpy()
     if PICK[objective] == "coverage":
@@ -150,7 +160,7 @@ def _pick(
             max_per_group=per_segment, min_per_group=min_per_segment,
         ).picks  # fmt: skip
     first = (cand["campaign_role"] == "advocate-influencer").to_numpy()
-    order = np.lexsort((cand["person"].to_numpy(), -cand["score"].to_numpy(), ~first))
+    order = np.lexsort((tie, -cand["score"].to_numpy(), ~first))
     quota = per_segment if per_segment is not None else math.ceil(budget / max(n_targeted, 1))
     return quota_pick(
         order, budget, groups=groups, max_per_group=quota, min_per_group=min_per_segment
@@ -297,7 +307,9 @@ def plan(
     )
     bots = bot_rules(rows, sorted_keys(edges[:, 0], edges[:, 1], n), memb)
 
-    people, pct = _people(result, pa.array(names, type=pa.string()), measures, bots, weights)
+    arrow_names = pa.array(names, type=pa.string())
+    by_name = _in_order(arrow_names)
+    people, pct = _people(result, arrow_names, measures, bots, weights)
     ids = people["id"].to_numpy()
     size = people.groupby("segment")["person"].transform("size")
     top_decile = (people["rank"] <= np.ceil(size / 10)).to_numpy()
@@ -311,7 +323,7 @@ def plan(
 
     excluded = exclusions(
         people, objective=objective, named=named, keep=keep_ids, max_reach=max_limit,
-        min_reach=opts["min_reach"],
+        min_reach=opts["min_reach"], names_follow_ids=by_name or None,
     )  # fmt: skip
     brand_kept = ~np.isin(ids, named["brand"]) | np.isin(ids, keep_ids)
     eligible = ~np.isin(ids, excluded["id"]) & (people["reach"] > 0).to_numpy() & brand_kept
@@ -336,9 +348,10 @@ def plan(
         e = e[np.isin(memb[e[:, 0]], targets)]
     indptr, indices = audience_csr(local[e[:, 1]], e[:, 0], len(cand), distinct=True)
     quotas = (opts["per_segment"], opts["min_per_segment"])
-    picks = _pick(cand, objective, budget, (indptr, indices), quotas, len(targeted))
+    tie = cand["id" if by_name else "person"].to_numpy()  # ids sort like names: no strings
+    picks = _pick(cand, objective, budget, (indptr, indices), quotas, len(targeted), tie)
     stats = coverage_stats(indptr, indices, picks)
-    by_score = np.lexsort((cand["person"].to_numpy(), -cand["score"].to_numpy()))
+    by_score = np.lexsort((tie, -cand["score"].to_numpy()))
     topk = coverage_stats(indptr, indices, by_score[:budget])
 
     chosen = cand.iloc[picks].reset_index(drop=True)
