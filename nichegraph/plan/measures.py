@@ -190,7 +190,7 @@ def log_rows(
     fast = idx is not None  # the build's own rows: filters already applied
     if fast:
         s, t = built.src.astype(np.int64), built.dst.astype(np.int64)
-        kcode, kinds = _named_codes(built.kind.astype(np.int64), built.kinds)
+        kcode, kinds = _named_codes(built.kind, built.kinds)
         keep = np.ones(len(idx), dtype=bool)
     else:
         idx = np.arange(len(table))
@@ -215,13 +215,14 @@ def log_rows(
             keep &= secs >= _utc_seconds(since)
         if until is not None and not fast:
             keep &= secs < _utc_seconds(until)
-    rows = idx[keep]
+    if not keep.all():
+        idx, s, t, kcode, secs = idx[keep], s[keep], t[keep], kcode[keep], secs[keep]
     no_platform = (np.full(len(table), -1), ())
     pcode, plats = _codes(table["platform"]) if "platform" in table else no_platform
-    text = table["text"].iloc[rows].reset_index(drop=True) if "text" in table else None
+    text = table["text"].iloc[idx].reset_index(drop=True) if "text" in table else None
     return LogRows(
-        len(names), s[keep], t[keep], kcode[keep], kinds, secs[keep],
-        np.asarray(pcode)[rows], tuple(str(p) for p in plats), text,
+        len(names), s, t, kcode, kinds, secs, np.asarray(pcode)[idx],
+        tuple(str(p) for p in plats), text,
     )  # fmt: skip
 
 
