@@ -68,17 +68,13 @@ def campaign_roles(
     ...                np.array([True, True, False])).tolist()
     ['advocate-influencer', 'connector', 'customer']
     """
-    role = np.asarray(network_role, dtype=object)
-    base = np.select(
-        [role == "connector", role == "connector hub", role == "segment hub"],
-        ["connector", "connector", "hub"],
-        default="member",
-    )
-    return np.select(
-        [(advocate | customer) & top_decile, advocate, customer],
-        ["advocate-influencer", "advocate", "customer"],
-        default=base,
-    ).astype(object)
+    codes, found = pd.factorize(np.asarray(network_role, dtype=object))  # a few distinct roles
+    base = {"connector": "connector", "connector hub": "connector", "segment hub": "hub"}
+    out = np.array([base.get(r, "member") for r in found] + ["member"], dtype=object)[codes]
+    out[customer] = "customer"  # the first that holds of: advocate-influencer, advocate, ...
+    out[advocate] = "advocate"
+    out[(advocate | customer) & top_decile] = "advocate-influencer"
+    return out
 
 
 def _fmt(value: float) -> str:

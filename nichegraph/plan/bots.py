@@ -57,7 +57,7 @@ def _timing(src: np.ndarray, seconds: np.ndarray, n: int) -> tuple[np.ndarray, .
     timed = np.isfinite(seconds)
     if not timed.any():
         return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.full(n, np.inf)
-    who, sec = src[timed], seconds[timed]
+    who, sec = (src, seconds) if timed.all() else (src[timed], seconds[timed])
     counts = np.bincount(who, minlength=n)
     rel = np.round(sec - sec.min()).astype(np.int64)  # whole seconds: one int sort key
     m = len(who)
@@ -77,11 +77,11 @@ def _timing(src: np.ndarray, seconds: np.ndarray, n: int) -> tuple[np.ndarray, .
     else:  # sub-second times rounded out of order around midnight
         low, width = int(day.min()), int(day.max() - day.min()) + 1
         days = np.bincount(distinct(who * width + (day - low)) // width, minlength=n)
-    gap, owner = np.diff(sec)[same], who[1:][same]
-    k = np.bincount(owner, minlength=n).astype(float)
+    gap = np.diff(sec) * same  # 0 between two people: adds nothing to the sums below
+    k = np.maximum(counts - 1, 0).astype(float)  # gaps per person
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(owner, weights=gap, minlength=n) / k
-        var = np.bincount(owner, weights=gap * gap, minlength=n) / k - mean**2
+        mean = np.bincount(who[1:], weights=gap, minlength=n) / k
+        var = np.bincount(who[1:], weights=gap * gap, minlength=n) / k - mean**2
         cv = np.where((k > 0) & (mean > 0), np.sqrt(np.maximum(var, 0)) / mean, np.inf)
     return days, counts, cv
 

@@ -49,10 +49,11 @@ def resolve_handles(
     *,
     identity: Any = None,
     pseudonymiser: Any = None,
+    arrow_names: Any = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Vertex ids of the given handles (case and a leading ``@`` ignored; through the people
     table when handles were merged; through the key when outputs are pseudonymised) and the
-    handles found nowhere.
+    handles found nowhere. ``arrow_names``: ``names`` as an Arrow string array, if at hand.
 
     >>> ids, unknown = resolve_handles(["@Ann", "zed"], ["ann", "bo"])
     >>> ids.tolist(), unknown
@@ -62,7 +63,8 @@ def resolve_handles(
     if not handles:
         return np.zeros(0, dtype=np.int64), []
     exact = names if isinstance(names, pd.Index) else pd.Index(names, dtype=object)
-    exact_ids = positions(pd.Series(handles, dtype=object), exact.to_numpy(dtype=object))
+    lookup_in = exact.to_numpy(dtype=object) if arrow_names is None else arrow_names
+    exact_ids = positions(pd.Series(handles, dtype=object), lookup_in)
     if (exact_ids >= 0).all():
         return distinct(exact_ids), []
     keys = (
@@ -137,18 +139,23 @@ def exclusions(
     rule; ``named`` maps ``brand``/``exclude``/``competitor`` to vertex ids.
     ``names_follow_ids``: whether id order is name order (checked when None).
     """
-    parts: list[pd.DataFrame] = []
+    parts: list[pd.DataFrame] = []  # added in EXCLUSION_RULES order, each sorted by person
+    ids = people["id"].to_numpy()
+    if names_follow_ids is None:
+        names_follow_ids = _names_follow_ids(people)
+    sort_key = ids if names_follow_ids else people["person"].to_numpy(dtype=object)
 
     def add(mask: np.ndarray, rule: str, value: Any, threshold: Any) -> None:
         if not mask.any():
             return
-        sub = people.loc[mask, ["id", "person"]].copy()
+        rows = np.flatnonzero(mask)
+        rows = rows[np.argsort(sort_key[rows], kind="stable")]  # ids sort like names or names
+        sub = people[["id", "person"]].take(rows)
         sub["rule"] = rule
-        sub["value"] = value[mask] if isinstance(value, np.ndarray) else value
+        sub["value"] = value[rows] if isinstance(value, np.ndarray) else value
         sub["threshold"] = threshold
         parts.append(sub)
 
-    ids = people["id"].to_numpy()
     for rule, option in (
         ("brand", "--brand"),
         ("exclude", "--exclude"),
@@ -186,16 +193,8 @@ def exclusions(
                 **{c: pd.Series(dtype=object) for c in EXCLUDED_COLUMNS},
             }
         )
-    out = pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)  # already in rule, then person order
     out = out[~np.isin(out["id"].to_numpy(), keep)]
-    order = {r: i for i, r in enumerate(EXCLUSION_RULES)}
-    rule = out["rule"].map(order).to_numpy(dtype=np.int64)
-    if names_follow_ids is None:
-        names_follow_ids = _names_follow_ids(people)
-    if names_follow_ids:  # person order is id order: an integer sort, no strings
-        out = out.take(np.lexsort((out["id"].to_numpy(), rule)))
-    else:
-        out = out.assign(_r=rule).sort_values(["_r", "person"], kind="mergesort")
     return out[["id", *EXCLUDED_COLUMNS]].reset_index(drop=True)
 
 

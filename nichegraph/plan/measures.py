@@ -105,10 +105,20 @@ def _arrow(values: pd.Series) -> pa.Array:
 
 
 def _positions(values: pd.Series, names: pa.Array) -> np.ndarray:
-    """Position of each value in ``names`` (-1 if absent), by Arrow's hash lookup."""
+    """Position of each value in ``names`` (-1 if absent), by Arrow's hash lookup: a hash of
+    the names, or for a few values (a brand's handles) of the distinct values, the names
+    scanned against it. ``names`` are distinct."""
     arr = _arrow(values)
-    found = pc.index_in(arr, value_set=names.cast(arr.type))
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    names = names.cast(arr.type)
+    if len(arr) * 8 >= len(names):
+        found = pc.index_in(arr, value_set=names)
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    uniq = pc.unique(arr)
+    which = pc.index_in(names, value_set=uniq).fill_null(-1).to_numpy(zero_copy_only=False)
+    at = np.full(len(uniq), -1, dtype=np.int64)
+    hit = np.flatnonzero(which >= 0)
+    at[which[hit]] = hit
+    return at[pc.index_in(arr, value_set=uniq).to_numpy(zero_copy_only=False).astype(np.int64)]
 
 
 def positions(values: pd.Series, names: np.ndarray | pa.Array) -> np.ndarray:
