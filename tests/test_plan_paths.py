@@ -17,7 +17,6 @@ from nichegraph.plan.measures import (
     positions,
     responsiveness,
 )
-from nichegraph.plan.planner import pct_rank
 
 
 @pytest.fixture(scope="module")
@@ -127,16 +126,6 @@ def test_active_days_with_sub_second_times_around_midnight():
     rows = LogRows.make(2, [0] * 4, [1] * 4, ["reply"] * 4, secs)
     assert bot_rules(rows).loc[0, "rate_value"] == pytest.approx(4 / 3)
     assert np.isfinite(cv[0])
-
-
-def test_percentile_ranks_are_pandas_groupby_ranks():
-    rng = np.random.default_rng(4)
-    group = rng.integers(0, 30, 3_000)
-    values = rng.integers(0, 6, 3_000).astype(float)  # many ties
-    values[rng.random(3_000) < 0.1] = np.nan
-    frame = pd.DataFrame({"segment": group, "x": values})
-    ref = frame.groupby("segment")["x"].rank(pct=True, method="average").to_numpy()
-    assert np.array_equal(pct_rank(group, values), ref, equal_nan=True)
 
 
 def test_positions_of_a_few_handles_scan_the_names():

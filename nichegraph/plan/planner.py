@@ -62,36 +62,11 @@ def _names(items: Iterable[str] | str | None) -> list[str]:
 
 
 def _percentiles(frame: pd.DataFrame, measures: Iterable[str]) -> pd.DataFrame:
-    """Each measure's percentile rank within the person's segment: pandas'
-    ``groupby("segment")[m].rank(pct=True, method="average")`` (NaN stays NaN), by one sort."""
-    seg = frame["segment"].to_numpy()
+    grouped = frame.groupby("segment")
     return pd.DataFrame(
-        {m: pct_rank(seg, frame[m].to_numpy(dtype=float)) for m in measures}, index=frame.index
+        {m: grouped[m].rank(pct=True, method="average").to_numpy() for m in measures},
+        index=frame.index,
     )
-
-
-def pct_rank(group: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Average rank of each value within its group over the group's non-NaN count.
-
-    >>> pct_rank(np.array([1, 1, 1, 2]), np.array([5.0, 7.0, 5.0, np.nan])).tolist()
-    [0.5, 1.0, 0.5, nan]
-    """
-    out = np.full(len(values), np.nan)
-    idx = np.flatnonzero(~np.isnan(values))
-    if not len(idx):
-        return out
-    idx = idx[np.lexsort((values[idx], group[idx]))]
-    g, v = group[idx], values[idx]
-    pos = np.arange(len(idx))
-    new_group = np.r_[True, g[1:] != g[:-1]]
-    new_run = new_group | np.r_[True, v[1:] != v[:-1]]  # a run of ties
-    start = np.maximum.accumulate(np.where(new_group, pos, 0))
-    run_first = pos[new_run]
-    run_last = np.r_[run_first[1:], len(idx)] - 1
-    run = np.cumsum(new_run) - 1
-    size = np.diff(np.r_[np.flatnonzero(new_group), len(idx)])[np.cumsum(new_group) - 1]
-    out[idx] = ((run_first[run] - start + 1) + (run_last[run] - start + 1)) / 2 / size
-    return out
 
 
 def check_plan_options(**kw: Any) -> None:
