@@ -457,8 +457,8 @@ def campaign_measures(
     s, t = edges[:, 0], edges[:, 1]
     reach = np.bincount(t, minlength=n)
     reach_in = np.bincount(t[memb[s] == memb[t]], minlength=n)
-    back = np.sort(t * max(n, 1) + s)  # ties seen from the receiver: did they engage back?
-    back = back[in_sorted(sorted_keys(s, t, n), back)] // max(n, 1)
+    both = np.sort(np.concatenate([s * max(n, 1) + t, t * max(n, 1) + s]))  # ties both ways
+    back = both[1:][both[1:] == both[:-1]] // max(n, 1)  # a tie and its reverse: engaged back
     with np.errstate(divide="ignore", invalid="ignore"):
         recip = np.where(reach > 0, np.bincount(back, minlength=n) / np.maximum(reach, 1), 0.0)
     amp = rows.is_kind(*AMPLIFY_KINDS)
