@@ -41,7 +41,13 @@ __all__ = [
 #: igraph Leiden: stop once a pass gains less than this share of the quality (measured at 1M
 #: rows: pass 2 gains 1e-4, pass 3 2.5e-5 and passes 3-9 move NMI to the truth by < 0.001).
 PASS_GAIN = 1e-4
-MAX_PASSES = 20  # and never more passes than this
+#: ... and never more passes than this. The gain rule alone ran 6 top-level passes on the Higgs
+#: log (0.5 s each) and more as logs grow (3 at 3M rows), while the passes after the third buy
+#: nothing the segments keep: on Higgs the leaves' modularity is 0.7475 after up to 20 passes,
+#: 0.7470 after 3 and 0.7482 after 2 (leaves' NMI to the 20-pass run 0.985, a seed's
+#: difference); on the realistic 100k-row logs (seeds 0, 1) the share of the oracle ceiling is
+#: 0.906/0.938 (20 passes) and 0.905/0.938 (3); LFR mixing 0.4: 0.927 both.
+MAX_PASSES = 3
 
 
 def symmetrise(graph: ig.Graph) -> ig.Graph:
@@ -58,7 +64,8 @@ def symmetrise(graph: ig.Graph) -> ig.Graph:
     else:
         uniq, ws = np.zeros(0, dtype=np.int64), np.array([])
     a, b = uniq // max(n, 1), uniq % max(n, 1)
-    und = ig.Graph(n=n, edges=list(zip(a.tolist(), b.tolist(), strict=True)), directed=False)
+    und = ig.Graph(n=n, directed=False)
+    und.add_edges(np.column_stack([a, b]))  # no list of tuples: ~0.8 GiB less at 10M rows
     und.es["weight"] = ws.tolist()
     und.vs["vid"] = list(range(n))
     remember_edges(und, a, b)

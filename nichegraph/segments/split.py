@@ -88,7 +88,8 @@ def _union_leiden(
     two_m = np.bincount(part, weights=k, minlength=n_parts)
     with np.errstate(divide="ignore", invalid="ignore"):
         nw = np.where(two_m[part] > 0, k / np.sqrt(two_m[part]), 0.0)
-    g = ig.Graph(n=n, edges=list(zip(u.tolist(), v.tolist(), strict=True)), directed=False)
+    g = ig.Graph(n=n, directed=False)
+    g.add_edges(np.column_stack([u, v]))
     g.es["weight"] = w.tolist()
     comm = leiden(g, objective="cpm", resolution=resolution, backend=backend, seed=seed,
                   node_weights=nw, max_passes=SPLIT_PASSES)  # fmt: skip
