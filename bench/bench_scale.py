@@ -4,6 +4,7 @@ Run from the repository root (this checkout's ``nichegraph`` is the one measured
 
     nice python bench/bench_scale.py                          # 1M rows + the Higgs log
     nice python bench/bench_scale.py --rows 1000000,10000000  # also 10M (about half an hour)
+    nice python bench/bench_scale.py --rows 1000000,10000000 --logs /data/logs  # reuse the logs
     python bench/bench_scale.py --rows 100000 --no-higgs      # a quick look
     python bench/bench_scale.py --tree /tmp/main-tree         # measure another checkout
 
@@ -188,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--run-args", default="", help="extra options for nichegraph run")
     ap.add_argument("--json", type=Path, default=None, help="write every figure to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--logs", type=Path, default=None,
+                    help="folder keeping the generated logs (log_ROWS.csv) to reuse")  # fmt: skip
     a = ap.parse_args(argv)
     a.run_args = a.run_args.split()
     work = Path(tempfile.mkdtemp(prefix="nichegraph-scale-"))
@@ -195,10 +198,15 @@ def main(argv: list[str] | None = None) -> None:
     try:
         for rows in [int(x) for x in a.rows.split(",") if x]:
             t0 = time.perf_counter()
-            log = generated_log(rows, a.seed, a.realistic, work)
-            print(f"generated {rows:,} rows in {time.perf_counter() - t0:.0f} s", flush=True)
+            kept = a.logs / f"log_{rows}.csv" if a.logs else None
+            if kept is not None and kept.exists() and not a.realistic:
+                log = kept  # generated before with the same seed
+            else:
+                log = generated_log(rows, a.seed, a.realistic, a.logs or work)
+                print(f"generated {rows:,} rows in {time.perf_counter() - t0:.0f} s", flush=True)
             table.append(one(f"{rows:,}", log, [], False, a, work))
-            log.unlink()
+            if a.logs is None:
+                log.unlink()
         if not a.no_higgs and HIGGS.exists():
             table.append(one("higgs", HIGGS, HIGGS_ARGS, True, a, work))
         print_table(table)

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import __version__
-from ._memory import check_memory, input_rows, out_of_memory
+from ._memory import check_memory, input_rows, out_of_memory, release_memory, rss_mb
 from ._options import route_options
 from ._parallel import check_jobs
 from ._random import check_seed
@@ -373,12 +373,19 @@ def analyze(
         if progress:
             progress(name, "start", 0.0)
         t0 = started[name] = time.perf_counter()
+        cpu0 = time.process_time()
         try:
             value = fn()
         except MemoryError as exc:  # one line naming the stage instead of an empty message
             raise MemoryError(out_of_memory(name, rows.get("kept"))) from exc
         dt = time.perf_counter() - t0
-        timings[name] = {"seconds": round(dt, 3), "peak_rss_mb": _peak_rss_mb()}
+        release_memory()  # what the stage freed goes back: the next one starts lower
+        timings[name] = {
+            "seconds": round(dt, 3),
+            "cpu_seconds": round(time.process_time() - cpu0, 3),
+            "peak_rss_mb": _peak_rss_mb(),
+            "rss_mb": rss_mb(),
+        }
         if progress:
             progress(name, "done", dt)
         return value
