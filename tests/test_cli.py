@@ -72,6 +72,9 @@ def test_run_json_counts_match_the_files(sample_run):
     assert manifest["influencers"]["shortlist_rows"] == len(pd.read_csv(out / "shortlist.csv"))
     assert manifest["parameters"]["top"] == 3 and manifest["parameters"]["seed"] == 42
     assert set(manifest["timings"]) == {"read", "build", "segment", "rank", "profile"}
+    for t in manifest["timings"].values():  # resident now <= peak so far; CPU is counted
+        assert set(t) == {"seconds", "cpu_seconds", "peak_rss_mb", "rss_mb"}
+        assert 0 < t["rss_mb"] <= t["peak_rss_mb"] and t["cpu_seconds"] >= 0
 
 
 def test_same_seed_byte_identical_outputs(invoke, tmp_path):
