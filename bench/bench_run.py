@@ -114,7 +114,8 @@ class Measured:
 
 
 def measure(args: list[str], workdir: Path, tag: str, tree: Path = REPO) -> Measured:
-    """Run ``python args`` as a child (with the checkout ``tree`` first on its path), through
+    """Run ``python args`` as a child (with the checkout ``tree`` first on its path and as its
+    working directory, which ``python -c`` puts before everything else on the path), through
     :data:`TIMER`, which times it and reads its peak RSS from ``os.wait4``. (Measured
     straight from this process, the peak would be wrong: on Linux a child's ``ru_maxrss``
     starts from the RSS of the process that forked it, and this one holds the generated log.)"""
@@ -123,7 +124,7 @@ def measure(args: list[str], workdir: Path, tag: str, tree: Path = REPO) -> Meas
     out, err, stat = (workdir / f"{tag}.{x}" for x in ("stdout", "stderr", "json"))
     cmd = [sys.executable, "-c", TIMER, str(stat), sys.executable, *args]
     with open(out, "wb") as fo, open(err, "wb") as fe:
-        rc = subprocess.run(cmd, stdout=fo, stderr=fe, env=env, check=False).returncode
+        rc = subprocess.run(cmd, stdout=fo, stderr=fe, env=env, cwd=tree, check=False).returncode
     if rc != 0:
         sys.exit(f"{tag} failed (exit {rc}):\n{err.read_text()[-3000:]}")
     st = json.loads(stat.read_text())

@@ -193,6 +193,7 @@ def main(argv: list[str] | None = None) -> None:
                     help="folder keeping the generated logs (log_ROWS.csv) to reuse")  # fmt: skip
     a = ap.parse_args(argv)
     a.run_args = a.run_args.split()
+    a.tree, a.logs = (x.resolve() if x else None for x in (a.tree, a.logs))  # child cwd: tree
     work = Path(tempfile.mkdtemp(prefix="nichegraph-scale-"))
     table = []
     try:
