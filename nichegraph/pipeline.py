@@ -378,11 +378,11 @@ def analyze(
             value = fn()
         except MemoryError as exc:  # one line naming the stage instead of an empty message
             raise MemoryError(out_of_memory(name, rows.get("kept"))) from exc
-        dt = time.perf_counter() - t0
+        dt, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         release_memory()  # what the stage freed goes back: the next one starts lower
         timings[name] = {
             "seconds": round(dt, 3),
-            "cpu_seconds": round(time.process_time() - cpu0, 3),
+            "cpu_seconds": round(cpu, 3),
             "peak_rss_mb": _peak_rss_mb(),
             "rss_mb": rss_mb(),
         }
