@@ -31,8 +31,10 @@ __all__ = [
 ]
 
 GIB = 1024**3
-RSS_BASE_GIB, RSS_PER_MILLION_GIB = 0.23, 0.94
-"""Peak resident memory: start-up plus this much per million rows (measured, see README)."""
+RSS_BASE_GIB, RSS_PER_MILLION_GIB, RSS_PER_MILLION_NO_TEXT_GIB = 0.23, 0.94, 0.37
+"""Peak resident memory: start-up plus this much per million rows, for logs with a text column
+and without (measured with ``bench/bench_memory.py`` and ``bench/bench_scale.py``, see README:
+0.91 with text at 1M rows; 3.9 GiB at 10M rows without text)."""
 
 _WHAT = {
     "read": "reading the log",
@@ -49,13 +51,15 @@ BYTES_PER_ROW = 112
 _TRY = "try a shorter window (--since/--until), fewer input files, or more memory"
 
 
-def estimate_gib(rows: int) -> float:
-    """The peak resident memory in GiB a run of ``rows`` interactions needs.
+def estimate_gib(rows: int, text: bool = True) -> float:
+    """The peak resident memory in GiB a run of ``rows`` interactions needs (``text``: the log
+    has a text column).
 
-    >>> round(estimate_gib(1_000_000), 2)
-    1.17
+    >>> round(estimate_gib(1_000_000), 2), round(estimate_gib(10_000_000, text=False), 2)
+    (1.17, 3.93)
     """
-    return RSS_BASE_GIB + RSS_PER_MILLION_GIB * rows / 1e6
+    per_million = RSS_PER_MILLION_GIB if text else RSS_PER_MILLION_NO_TEXT_GIB
+    return RSS_BASE_GIB + per_million * rows / 1e6
 
 
 def out_of_memory(stage: str, rows: int | None = None) -> str:
@@ -90,7 +94,7 @@ def _available_kib() -> int | None:
     return None
 
 
-def check_memory(rows: int, stage: str = "build") -> None:
+def check_memory(rows: int, stage: str = "build", text: bool = True) -> None:
     """Stop (:class:`NichegraphError`, exit 1) before ``stage`` if ``rows`` cannot fit in memory.
 
     The pipeline checks twice: before reading (rows estimated from the input's size,
@@ -102,7 +106,7 @@ def check_memory(rows: int, stage: str = "build") -> None:
     >>> check_memory(1_000) is None  # a thousand rows fit
     True
     """
-    need = estimate_gib(rows)
+    need = estimate_gib(rows, text)
     size, rss, available = _status_kib("VmSize"), _status_kib("VmRSS"), _available_kib()
     if size is None or rss is None:
         return

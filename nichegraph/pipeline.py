@@ -401,7 +401,8 @@ def analyze(
         check_memory(input_rows(data), "read")  # the reader allocates in C++ (Arrow) too
         inter = stage("read", lambda: read_interactions(data, ropts, people=people))
         rows["kept"] = inter.report.rows_kept
-    check_memory(rows["kept"], "build")  # an allocation failure in C++ (Leiden) would abort
+    text = aggregated is not None or "text" in inter.table.columns  # ties: the larger figure
+    check_memory(rows["kept"], "build", text)  # a C++ allocation failure (Leiden) would abort
     pseudo = None
     if secret is not None:
         extra = inter.identity.protected_terms() if inter.identity is not None else ()

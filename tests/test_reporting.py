@@ -45,7 +45,7 @@ def test_json_errors_are_one_json_object_on_stdout(tmp_path, log_path, args, cod
 
 
 def test_a_runtime_failure_with_json_exits_1_as_json(tmp_path, log_path, monkeypatch):
-    def short(rows, stage):
+    def short(rows, stage, text=True):
         raise NichegraphError(f"not enough memory for {'many' if rows else 'no'} rows")
 
     monkeypatch.setattr("nichegraph.pipeline.check_memory", short)
@@ -141,6 +141,28 @@ def test_memory_check_compares_the_estimate_with_the_limit():
     assert out.startswith("not enough memory for building the graph: 50,000,000 rows need")
     assert "(ulimit -v)" in out
     check_memory(10_000)  # a small run passes
+
+
+def test_memory_check_knows_logs_without_text_need_less():
+    """A log without text needs 0.37 GiB per million rows, not 0.94 (10M rows ran in 3.9 GiB):
+    under a limit between the two estimates, the text-less run is let through."""
+    import resource
+
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    lean, full = estimate_gib(50_000_000, text=False), estimate_gib(50_000_000)
+    assert full > 2 * lean
+    code = textwrap.dedent(
+        f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, ({int((lean + 3) * 1024**3)}, {hard}))
+        from nichegraph._memory import check_memory
+        check_memory(50_000_000, text=False)
+        print("fits")
+        check_memory(50_000_000)
+        """
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.stdout == "fits\n" and "not enough memory" in res.stderr
 
 
 TIGHT = textwrap.dedent(
