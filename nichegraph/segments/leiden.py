@@ -107,19 +107,24 @@ def leiden_membership(
             membership = None if initial_membership is None else list(initial_membership)
             quality = -np.inf
             for _ in range(max_passes or MAX_PASSES):
-                part = g.community_leiden(
-                    objective_function="CPM" if objective == "cpm" else "modularity",
-                    weights="weight",
-                    resolution=resolution,
-                    n_iterations=1,
-                    initial_membership=membership,
+                # igraph's C call as Graph.community_leiden makes it (same arguments), without
+                # the VertexClustering it wraps the result in (a list copy and a max per pass)
+                new, q = ig.GraphBase.community_leiden(
+                    g,
+                    edge_weights="weight",
                     node_weights=nw,
+                    node_in_weights=None,
+                    resolution=resolution,
+                    normalize_resolution=objective != "cpm",
+                    beta=0.01,
+                    initial_membership=membership,
+                    n_iterations=1,
                 )
-                same = part.membership == membership
-                membership = part.membership
-                if same or part.quality - quality < PASS_GAIN * abs(part.quality):
+                same = new == membership
+                membership = new
+                if same or q - quality < PASS_GAIN * abs(q):
                     break
-                quality = part.quality
+                quality = q
         return np.asarray(membership, dtype=np.int64)
     import leidenalg
 
