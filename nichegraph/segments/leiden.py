@@ -27,7 +27,7 @@ from ..graph.build import InteractionGraph
 from .options import BACKENDS, OBJECTIVES, SegmentOptions
 from .quality import segment_quality
 from .result import FRINGE, Segmentation, path_text
-from .split import split_segments
+from .split import edge_pairs, split_segments
 
 __all__ = [
     "BACKENDS",
@@ -65,7 +65,7 @@ def symmetrise(graph: ig.Graph) -> ig.Graph:
         uniq, ws = np.zeros(0, dtype=np.int64), np.array([])
     a, b = uniq // max(n, 1), uniq % max(n, 1)
     und = ig.Graph(n=n, directed=False)
-    und.add_edges(np.column_stack([a, b]))  # no list of tuples: ~0.8 GiB less at 10M rows
+    und.add_edges(edge_pairs(a, b))  # no list of all tuples: ~0.8 GiB less at 10M rows
     und.es["weight"] = ws.tolist()
     und.vs["vid"] = list(range(n))
     remember_edges(und, a, b)

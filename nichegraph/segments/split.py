@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import igraph as ig
@@ -40,7 +40,7 @@ from scipy.sparse.csgraph import connected_components
 from .._random import derive_seed
 from ..graph.arrays import edge_arrays
 
-__all__ = ["Leaf", "split_segments"]
+__all__ = ["Leaf", "edge_pairs", "split_segments"]
 
 #: Leiden passes of a level's split (and of its random graphs): measured, see DESIGN.md.
 SPLIT_PASSES = 2
@@ -66,6 +66,20 @@ class Leaf:
     gain: float | None
 
 
+def edge_pairs(u: np.ndarray, v: np.ndarray, chunk: int = 1 << 16) -> Iterator[tuple[int, int]]:
+    """``(u[i], v[i])`` as Python ints, for ``Graph.add_edges``: python-igraph reads an
+    ``(m, 2)`` array row by row (a numpy view and two numpy scalars per edge), a third slower
+    than tuples of ints made a chunk at a time (no list of all ``m`` tuples in memory).
+
+    >>> list(edge_pairs(np.array([0, 1]), np.array([1, 2]), chunk=1))
+    [(0, 1), (1, 2)]
+    """
+    return itertools.chain.from_iterable(
+        zip(u[i : i + chunk].tolist(), v[i : i + chunk].tolist(), strict=True)
+        for i in range(0, len(u), chunk)
+    )
+
+
 def _child_seed(seed: int, level: int) -> int:
     return derive_seed(seed, level, 0)  # (0: the old test's random graphs took 1)
 
@@ -89,7 +103,7 @@ def _union_leiden(
     with np.errstate(divide="ignore", invalid="ignore"):
         nw = np.where(two_m[part] > 0, k / np.sqrt(two_m[part]), 0.0)
     g = ig.Graph(n=n, directed=False)
-    g.add_edges(np.column_stack([u, v]))
+    g.add_edges(edge_pairs(u, v))
     g.es["weight"] = w.tolist()
     comm = leiden(g, objective="cpm", resolution=resolution, backend=backend, seed=seed,
                   node_weights=nw, max_passes=SPLIT_PASSES)  # fmt: skip
