@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import igraph as ig
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["BuiltRows", "edge_arrays", "remember_edges"]
+__all__ = ["BuiltRows", "edge_arrays", "edge_pairs", "remember_edges"]
 
 _EDGES: dict[int, tuple[weakref.ref, np.ndarray]] = {}
 
@@ -87,3 +87,17 @@ class BuiltRows:
         codes = np.int8 if len(kinds) < 2**7 else np.int32
         return cls(np.asarray(used, dtype=bool), src.astype(ids), dst.astype(ids),
                    kind.astype(codes), tuple(str(k) for k in kinds))  # fmt: skip
+
+
+def edge_pairs(u: np.ndarray, v: np.ndarray, chunk: int = 1 << 16) -> Iterator[tuple[int, int]]:
+    """``(u[i], v[i])`` as Python ints, for ``Graph.add_edges``: python-igraph reads an
+    ``(m, 2)`` array row by row (a numpy view and two numpy scalars per edge), a third slower
+    than tuples of ints made a chunk at a time (no list of all ``m`` tuples in memory).
+
+    >>> list(edge_pairs(np.array([0, 1]), np.array([1, 2]), chunk=1))
+    [(0, 1), (1, 2)]
+    """
+    return itertools.chain.from_iterable(
+        zip(u[i : i + chunk].tolist(), v[i : i + chunk].tolist(), strict=True)
+        for i in range(0, len(u), chunk)
+    )

@@ -22,12 +22,12 @@ import numpy as np
 from .._options import make_options
 from .._random import check_seed, igraph_seed
 from ..errors import InputError
-from ..graph.arrays import edge_arrays, remember_edges
+from ..graph.arrays import edge_arrays, edge_pairs, remember_edges
 from ..graph.build import InteractionGraph
 from .options import BACKENDS, OBJECTIVES, SegmentOptions
 from .quality import segment_quality
 from .result import FRINGE, Segmentation, path_text
-from .split import edge_pairs, split_segments
+from .split import split_segments
 
 __all__ = [
     "BACKENDS",

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import igraph as ig
@@ -38,9 +38,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .._random import derive_seed
-from ..graph.arrays import edge_arrays
+from ..graph.arrays import edge_arrays, edge_pairs
 
-__all__ = ["Leaf", "edge_pairs", "split_segments"]
+__all__ = ["Leaf", "split_segments"]
 
 #: Leiden passes of a level's split (and of its random graphs): measured, see DESIGN.md.
 SPLIT_PASSES = 2
@@ -64,20 +64,6 @@ class Leaf:
     path: tuple[int, ...]
     members: np.ndarray
     gain: float | None
-
-
-def edge_pairs(u: np.ndarray, v: np.ndarray, chunk: int = 1 << 16) -> Iterator[tuple[int, int]]:
-    """``(u[i], v[i])`` as Python ints, for ``Graph.add_edges``: python-igraph reads an
-    ``(m, 2)`` array row by row (a numpy view and two numpy scalars per edge), a third slower
-    than tuples of ints made a chunk at a time (no list of all ``m`` tuples in memory).
-
-    >>> list(edge_pairs(np.array([0, 1]), np.array([1, 2]), chunk=1))
-    [(0, 1), (1, 2)]
-    """
-    return itertools.chain.from_iterable(
-        zip(u[i : i + chunk].tolist(), v[i : i + chunk].tolist(), strict=True)
-        for i in range(0, len(u), chunk)
-    )
 
 
 def _child_seed(seed: int, level: int) -> int:
