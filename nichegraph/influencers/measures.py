@@ -7,8 +7,11 @@ graph: the edges whose two ends share a segment. Influence accrues to the receiv
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import igraph as ig
@@ -74,13 +77,19 @@ def reach(intra: IntraGraph) -> np.ndarray:
 
 
 def pagerank_within(
-    intra: IntraGraph, *, damping: float = 0.85, tol: float = 1e-12, max_iter: int = 1000
+    intra: IntraGraph,
+    *,
+    damping: float = 0.85,
+    tol: float = 1e-12,
+    max_iter: int = 1000,
 ) -> np.ndarray:
     """Weighted PageRank inside every segment at once, each segment's scores summing to 1.
 
     One power iteration on the within-segment graph, with teleport and dangling mass
     redistributed uniformly *within the segment*: exactly the PageRank of each segment's
-    induced subgraph, computed without a loop over segments.
+    induced subgraph, computed without a loop over segments. The vertices are stored by
+    segment (memory locality: 1.8x faster at 10M rows), each segment's in id order, so every
+    sum adds the same terms in the same order as in id order: the same numbers, bit for bit.
 
     >>> import igraph as ig, numpy as np
     >>> g = ig.Graph([(0, 1), (2, 1), (3, 4)], directed=True); g.es["weight"] = [1.0] * 3
@@ -94,11 +103,17 @@ def pagerank_within(
     k = int(memb.max()) + 1
     size = np.maximum(np.bincount(memb, minlength=k), 1).astype(float)
     out = np.bincount(intra.src, weights=intra.weight, minlength=n)
-    dangling = np.flatnonzero(out == 0)
-    memb_dangling = memb[dangling]
     with np.errstate(divide="ignore", invalid="ignore"):
         vals = intra.weight / out[intra.src]
     m = sp.csr_matrix((vals, (intra.dst, intra.src)), shape=(n, n))
+    perm = np.argsort(memb, kind="stable")  # stored position -> vertex id
+    pos = np.empty(n, dtype=np.int64)
+    pos[perm] = np.arange(n)
+    if np.any(perm[1:] < perm[:-1]):  # not in id order already
+        m = _permuted(m, perm, pos)
+    memb = memb[perm]
+    dangling = np.sort(pos[out == 0])
+    memb_dangling = memb[dangling]
     x = 1.0 / size[memb]
     # the arithmetic of a plain loop, fewer passes over n: bincount sums in index order, so
     # leaving out the non-dangling terms (each + 0.0) changes no bit; max |d| = max(d, -min d)
@@ -114,7 +129,20 @@ def pagerank_within(
         x = new
         if max(diff.max(), -diff.min()) < tol:
             break
-    return x / np.bincount(memb, weights=x, minlength=k)[memb]
+    result = np.empty(n)
+    result[perm] = x / np.bincount(memb, weights=x, minlength=k)[memb]
+    return result
+
+
+def _permuted(m: sp.csr_matrix, perm: np.ndarray, pos: np.ndarray) -> sp.csr_matrix:
+    """``m`` with rows and columns renumbered (row ``perm[i]`` becomes row ``i``, column ``j``
+    becomes ``pos[j]``), each row's entries kept in their stored order: a product with it
+    adds the same terms in the same order."""
+    count = np.diff(m.indptr)[perm]
+    indptr = np.concatenate([[0], np.cumsum(count)])
+    take = np.repeat(m.indptr[perm] - indptr[:-1], count) + np.arange(int(indptr[-1]))
+    idx = pos[m.indices[take]].astype(m.indices.dtype)
+    return sp.csr_matrix((m.data[take], idx, indptr.astype(m.indptr.dtype)), shape=m.shape)
 
 
 def coreness(intra: IntraGraph) -> np.ndarray:
@@ -205,10 +233,11 @@ def betweenness(
     e_lo = np.searchsorted(e_seg, segs, side="left")
     e_hi = np.searchsorted(e_seg, segs, side="right")
     gen = rng(seed)
-    # to Python lists once, sliced per segment (one conversion per segment costs more)
-    pairs = list(zip(local[intra.src[e_order]].tolist(), local[intra.dst[e_order]].tolist(),
-                     strict=True))  # fmt: skip
-    dists = (1.0 / intra.weight[e_order]).tolist()
+    # to lists per segment (igraph reads ndarrays slower), with the cyclic garbage collector
+    # paused: its collections, triggered by these millions of short-lived lists, walk every
+    # tracked object of the process (10M rows: 4 of 34 s)
+    pairs = np.column_stack([local[intra.src[e_order]], local[intra.dst[e_order]]])
+    dists = 1.0 / intra.weight[e_order]
     todo = np.flatnonzero((counts >= 3) & (e_hi > e_lo))
     tasks, scale = [], np.ones(len(todo))
     for i, (size, lo, hi) in enumerate(zip(counts[todo].tolist(), e_lo[todo], e_hi[todo],
@@ -223,11 +252,14 @@ def betweenness(
             stats["sampled"] += 1
 
     def run(chunk: list[tuple[int, int, int, list[int] | None]]) -> list[float]:
-        b: list[float] = []
-        for size, lo, hi, pivots in chunk:
-            g = ig.Graph(n=size, edges=pairs[lo:hi], directed=True)
-            b += g.betweenness(directed=True, weights=dists[lo:hi], sources=pivots)
-        return b
+        b: list[list[float]] = []
+        with _gc_paused():
+            for size, lo, hi, pivots in chunk:
+                g = ig.Graph(n=size, edges=pairs[lo:hi].tolist(), directed=True)
+                b.append(
+                    g.betweenness(directed=True, weights=dists[lo:hi].tolist(), sources=pivots)
+                )
+        return list(itertools.chain.from_iterable(b))
 
     chunks = _balanced(tasks, [size * (hi - lo) for size, lo, hi, _ in tasks], check_jobs(jobs))
     b = np.fromiter(itertools.chain.from_iterable(parallel_map(run, chunks, jobs)), dtype=float)
@@ -235,6 +267,19 @@ def betweenness(
     rows = order[np.repeat(starts[todo] - np.cumsum(size) + size, size) + np.arange(size.sum())]
     out[rows] = b * np.repeat(scale, size) / np.repeat((size - 1) * (size - 2), size)
     return out, stats
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off inside the block (the objects made there hold no
+    cycles: plain reference counting frees them), back on after if it was on."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _balanced(items: list, costs: list[int], parts: int) -> list[list]:
