@@ -101,11 +101,7 @@ def _top_join(
     pick = by[score[by] >= floor[s_by]]
     seg, score = seg[pick], score[pick]
     names, text = np.asarray(names, dtype=object)[pick], np.asarray(text, dtype=object)[pick]
-    rank = (
-        pd.Series(names, dtype=object).rank(method="dense").to_numpy()
-        if rank is None
-        else np.asarray(rank)[pick]
-    )
+    rank = _name_rank(names) if rank is None else np.asarray(rank)[pick]
     order = np.lexsort((rank, -score, seg))
     seg = seg[order]
     head = np.arange(len(seg)) - np.searchsorted(seg, seg, side="left") < top
@@ -117,6 +113,18 @@ def _top_join(
     joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, cells), sep)
     out[present] = joined.to_numpy(zero_copy_only=False)
     return out
+
+
+def _name_rank(names: np.ndarray) -> np.ndarray:
+    """Dense rank of names in ``str`` order, by Arrow (UTF-8 byte order is code point order;
+    pandas' object sort took 6 s of the profiles at 10M rows); pandas when Arrow can't."""
+    try:
+        arr = pa.array(names, type=pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid, UnicodeEncodeError):  # not all text
+        arr = None
+    if arr is None or arr.null_count:
+        return pd.Series(names, dtype=object).rank(method="dense").to_numpy()
+    return pc.rank(arr, sort_keys="ascending", tiebreaker="dense").to_numpy()
 
 
 def _mix(seg: np.ndarray, values: pd.Series, k: int, top: int) -> np.ndarray:
