@@ -86,7 +86,8 @@ def _top_join(
     seg, names, score, text, top: int, k: int, *, rank=None, wrap=(" (", ")")
 ) -> np.ndarray:
     """Per segment id (0..k-1), ``"name (text); ..."`` of its ``top`` rows by score (desc),
-    ties by ``rank`` (default: the name); ``wrap`` goes around the text."""
+    ties by ``rank`` (default: the name); ``wrap`` goes around the text. ``names`` and
+    ``text`` may be functions of the kept row numbers (only those made: millions of rows)."""
     out = np.full(k, "", dtype=object)
     if not len(seg):
         return out
@@ -100,7 +101,8 @@ def _top_join(
     floor[s_by[at]] = score[by][at]
     pick = by[score[by] >= floor[s_by]]
     seg, score = seg[pick], score[pick]
-    names, text = np.asarray(names, dtype=object)[pick], np.asarray(text, dtype=object)[pick]
+    names = names(pick) if callable(names) else np.asarray(names, dtype=object)[pick]
+    text = text(pick) if callable(text) else np.asarray(text, dtype=object)[pick]
     rank = _name_rank(names) if rank is None else np.asarray(rank)[pick]
     order = np.lexsort((rank, -score, seg))
     seg = seg[order]
@@ -113,6 +115,11 @@ def _top_join(
     joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, cells), sep)
     out[present] = joined.to_numpy(zero_copy_only=False)
     return out
+
+
+def _as_text(counts: np.ndarray):
+    """The function of row numbers giving those rows' ``counts`` as text."""
+    return lambda i: counts[i].astype(str).astype(object)
 
 
 def _name_rank(names: np.ndarray) -> np.ndarray:
@@ -203,14 +210,14 @@ def _text_columns(table, seg, k, top, min_count, stop_words, prior):
     z = log_odds_z(y, n_in[s], y_all[c], float(y_all.sum()), prior=prior)
     keep = (y >= min_count) & (z > 0)
     s, c, z = s[keep], c[keep], z[keep]
-    zs = np.array([f"{v:.1f}" for v in z], dtype=object)
+    zs = lambda i: np.array([f"{v:.1f}" for v in z[i]], dtype=object)  # noqa: E731
     cols["distinctive_terms"] = _top_join(s, vocab[c], z, zs, top, k, rank=c)
-    blank = np.full(len(zs), "", dtype=object)
+    blank = np.full(len(z), "", dtype=object)
     top_terms = _top_join(s, vocab[c], z, blank, _LABEL_TERMS, k, rank=c, wrap=("", ""))
     for kname, name in (("hashtag", "top_hashtags"), ("domain", "top_domains")):
         m = (kind == TOKEN_KINDS.index(kname)) & (tseg >= 0)
         s, c, y = _pair_counts(tseg[m], tok.token[m], len(vocab))
-        cols[name] = _top_join(s, vocab[c], y, y.astype(str).astype(object), top, k, rank=c)
+        cols[name] = _top_join(s, vocab[c], y, _as_text(y), top, k, rank=c)
     m = kind == TOKEN_KINDS.index("mention")
     return cols, top_terms, (tok.row[m], vocab[tok.token[m]])
 
@@ -240,7 +247,7 @@ def _outside(table, seg, tgt_vid, index, member, mentions, k, top) -> np.ndarray
     out = (seg[rows] >= 0) & (acct_seg != seg[rows])
     names = np.concatenate([known.to_numpy(dtype=object), np.asarray(m_names, dtype=object)])
     s, c, y = _pair_counts(seg[rows][out], accts[out], len(names))
-    return _top_join(s, names[c], y, y.astype(str).astype(object), top, k)
+    return _top_join(s, lambda i: names[c[i]], y, _as_text(y), top, k)
 
 
 def _labels(seg_table, seg, tgt_vid, index, member, top_terms, platform_mix) -> np.ndarray:
