@@ -236,7 +236,9 @@ def _outside(table, seg, tgt_vid, index, member, mentions, k, top) -> np.ndarray
     if lost.any():
         acct[lost] = known.get_indexer(lost_names)
     m_codes, m_names = pd.factorize(ment_names)
-    m_acct = known.get_indexer(pd.Index(m_names, dtype=object))
+    m_acct = (  # get_indexer hashes all of ``known`` even for no names
+        known.get_indexer(pd.Index(m_names, dtype=object)) if len(m_names) else np.zeros(0, int)
+    )
     m_acct = np.where(m_acct >= 0, m_acct, len(known) + np.arange(len(m_names)))[m_codes]
     other = m_acct != acct[ment_row]  # a mention of the row's own target counts once
     mr, ma, _ = _pair_counts(ment_row[other], m_acct[other], len(known) + len(m_names))
