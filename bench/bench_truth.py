@@ -10,7 +10,7 @@ Run from the repository root (this checkout's ``nichegraph`` is the one measured
 Logs: ``generate_log(activity="zipf", size_distribution="lognormal", max_size=5_000, mix=0.2,
 cross_to_influencers=0.5, text=False, seed=0)`` with one planted segment per 500 rows (the
 log of ``tests/test_truth.py`` at 100k rows; 2,000 segments at 1M). For each log: the oracle
-ceiling (:func:`nichegraph.synth.oracle_segments`: each person's planted segment that gets
+ceiling (:func:`nichegraph.oracle.oracle_segments`: each person's planted segment that gets
 most of their weight, knowing everyone else's truth), the NMI of ``find_segments`` with the
 defaults and its share of the ceiling, segments found against planted, the fringe, the share
 of planted segments whose planted top influencer is in the found top 3 of the segment holding
@@ -86,7 +86,8 @@ def truth_figures(rows: int, seed: int = 0, kind_signal: bool = False) -> dict:
     import pandas as pd
 
     import nichegraph as ng
-    from nichegraph.synth import generate_log, oracle_segments
+    from nichegraph.oracle import oracle_segments
+    from nichegraph.synth import generate_log
 
     sample = generate_log(
         n_segments=rows // 500, n_rows=rows, max_size=5_000, mix=0.2, activity="zipf",

@@ -34,7 +34,6 @@ __all__ = [
     "PLATFORM_KINDS",
     "SyntheticLog",
     "generate_log",
-    "oracle_segments",
 ]
 
 #: Interaction kinds the generator emits.
@@ -461,37 +460,6 @@ def _theme_vocabulary(n_seg: int):
     words = np.array([list(ws) for _, ws, _ in chosen], dtype=object)
     tags = np.array([t for *_, ts in chosen for t in ts], dtype=object)
     return words, tags, np.array([len(ts) for *_, ts in chosen], dtype=np.int64)
-
-
-def oracle_segments(log: pd.DataFrame, truth: pd.DataFrame) -> pd.Series:
-    """The ceiling of recovery: each person's planted segment that receives most of their
-    interactions (either direction, one per row), knowing everyone else's truth.
-
-    No method that sees only the log can beat this on average; judge a segmentation's NMI as
-    a share of the oracle's. Ties go to the smallest segment id. Indexed by person (people
-    who never interact are left out).
-
-    >>> s = generate_log(n_segments=4, n_rows=2_000, max_size=40, seed=3)
-    >>> o = oracle_segments(s.log, s.truth)
-    >>> bool((o == s.truth.set_index("person")["segment"][o.index]).mean() > 0.9)
-    True
-    """
-    seg = truth.set_index("person")["segment"]
-    people = pd.Index(seg.index)
-    a = people.get_indexer(log["source"])
-    b = people.get_indexer(log["target"])
-    ok = (a >= 0) & (b >= 0)
-    a, b = a[ok], b[ok]
-    t = seg.to_numpy()
-    who = np.concatenate([a, b])
-    other = np.concatenate([t[b], t[a]])
-    k = int(t.max()) + 1
-    key, count = np.unique(who * k + other, return_counts=True)
-    person, segment = key // k, key % k
-    order = np.lexsort((segment, -count, person))  # per person: most weight, smallest id
-    person, segment = person[order], segment[order]
-    first = np.concatenate([[True], person[1:] != person[:-1]])
-    return pd.Series(segment[first], index=people[person[first]], name="segment")
 
 
 def _texts(gen, s_seg, kind, tgt_handles, words, tags, tag_start, n_tags) -> pd.Series:

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 import nichegraph as ng
-from nichegraph.synth import HIGGS_IN_SEGMENT, generate_log, oracle_segments
+from nichegraph.oracle import oracle_segments
+from nichegraph.synth import HIGGS_IN_SEGMENT, generate_log
 
 ROWS, SEGMENTS = 100_000, 200
 
