@@ -105,14 +105,14 @@ def read_delimited(
     packed = f"{file.compression}-compressed " if file.compression else ""
     what = f"{file.label} could not be read as {packed}{kind}"
 
-    def parse(block: int) -> pa.Table:
+    def parse(block: int, threads: bool = True) -> pa.Table:
         malformed.clear()
         return pacsv.read_csv(
             file.open(),
             read_options=pacsv.ReadOptions(
                 column_names=internal,
                 skip_rows=skip_rows,
-                use_threads=False,  # keeps row numbers; inflating the file is the bottleneck anyway
+                use_threads=threads,  # blocks parsed on every core; no row numbers for bad rows
                 block_size=block,
                 encoding="utf8" if encoding == "utf-8" else encoding,
             ),
@@ -128,6 +128,8 @@ def read_delimited(
 
     try:
         table = growing_blocks(parse, _BLOCK_BYTES, file.label)
+        if malformed:  # read again on one thread, which numbers the rows it skips
+            table = growing_blocks(lambda block: parse(block, False), _BLOCK_BYTES, file.label)
     except UnicodeDecodeError:
         raise bad_text(file, encoding) from None
     except (pa.ArrowException, OSError, EOFError, zlib.error) as exc:
