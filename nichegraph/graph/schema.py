@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputError
 from .columns import TIME_DTYPE, ParsedColumn, as_text, parse_timestamps, parse_weights
@@ -280,6 +282,6 @@ def normalise_kind(series: pd.Series, aliases: Mapping[str, str] | None = None) 
     raw = pd.Series(uniques, dtype="str").str.strip().str.lower()
     canon = raw.map(lambda v: table.get(v, v), na_action="ignore")
     canon = canon.where(canon.str.len() > 0, DEFAULT_KIND).fillna(DEFAULT_KIND)
-    lookup = np.append(canon.to_numpy(dtype=object), DEFAULT_KIND)  # code -1 (missing) → last
-    values = lookup[np.where(codes < 0, len(canon), codes)]
-    return pd.Series(values, index=series.index, name=series.name, dtype="str")
+    lookup = pa.array([*canon.tolist(), DEFAULT_KIND], pa.large_string())  # code -1 → last
+    values = pc.take(lookup, np.where(codes < 0, len(canon), codes))  # no Python str per row
+    return pd.Series(pd.array(values, dtype="str"), index=series.index, name=series.name)
