@@ -26,6 +26,7 @@ from ..graph.arrays import edge_arrays, edge_pairs, remember_edges
 from ..graph.build import InteractionGraph
 from .options import BACKENDS, OBJECTIVES, SegmentOptions
 from .quality import segment_quality
+from .refine import refine_leaves
 from .result import FRINGE, Segmentation, path_text
 from .split import split_segments
 
@@ -220,6 +221,8 @@ def find_segments(
         leiden=leiden_membership,
         progress=progress,
     )
+    if max_size is None:  # people move to the leaf their interactions go to (not under a cap)
+        leaves = refine_leaves(g, leaves, resolution=1.0 if objective == "cpm" else resolution)
 
     n = g.vcount()
     leaf_of = np.zeros(n, dtype=np.int64)
