@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import igraph as ig
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..graph.arrays import edge_arrays
@@ -73,13 +73,10 @@ def refine_membership(
     n = len(start)
     if n == 0 or len(u) == 0:
         return start
-    loop = u == v
-    src = np.concatenate([u[~loop], v[~loop]])
-    dst = np.concatenate([v[~loop], u[~loop]])
-    ww = np.concatenate([w[~loop], w[~loop]]).astype(float)
-    adj = csr_matrix((ww, (src, dst)), shape=(n, n))
-    adj.eliminate_zeros()
-    return _reconnect(adj, start, _sweeps(adj, start.copy(), sweeps, resolution))
+    keep = (u != v) & (w > 0)  # self-loops and ties of weight 0 vote for no one
+    u, v, w = u[keep], v[keep], np.asarray(w, dtype=float)[keep]
+    adj = csr_matrix((np.r_[w, w], (np.r_[u, v], np.r_[v, u])), shape=(n, n))
+    return _reconnect(u, v, w, start, _sweeps(adj, start.copy(), sweeps, resolution))
 
 
 def _members(label: np.ndarray, k: int) -> csr_matrix:
@@ -92,68 +89,77 @@ def _sweeps(adj: csr_matrix, label: np.ndarray, sweeps: int, resolution: float) 
     half of the vertices per sweep (``label`` is changed in place)."""
     n, k = len(label), int(label.max()) + 1
     deg = np.asarray(adj.sum(axis=1)).reshape(-1)
-    two_m = deg.sum()
-    tied = deg > 0
-    half = np.arange(n) % 2
+    scale = resolution / deg.sum()
+    halves = [np.flatnonzero((deg > 0) & (np.arange(n) % 2 == h)) for h in (0, 1)]
+    ties = [adj[h] for h in halves]  # each half's rows (every row holds a tie)
     for sweep in range(sweeps):
+        who, rows = halves[sweep % 2], ties[sweep % 2]
+        if len(who) == 0:
+            continue
         vol = np.bincount(label, weights=deg, minlength=k)
-        to = (adj @ _members(label, k)).tocoo()  # to[i, c]: weight of i's ties into label c
-        i, c, z = to.row, to.col, to.data
-        own = c == label[i]
-        own_w = np.bincount(i[own], weights=z[own], minlength=n)
-        penalty = resolution * deg[i] * (vol[c] - np.where(own, deg[i], 0.0)) / two_m
-        score = z - penalty
-        order = np.lexsort((c, -score, i))
-        first = order[np.r_[True, i[order][1:] != i[order][:-1]]]
-        best = label.copy()
-        best[i[first]] = c[first]
-        best_s = np.full(n, -np.inf)
-        best_s[i[first]] = score[first]
-        own_s = own_w - resolution * deg * (vol[label] - deg) / two_m
-        move = tied & (half == sweep % 2) & (best != label) & (best_s > own_s)
-        label[move] = best[move]
+        to = (rows @ _members(label, k)).tocsr()  # to[r, c]: weight of who[r]'s ties into c
+        r = np.repeat(np.arange(len(who)), np.diff(to.indptr))
+        c, z, d = to.indices, to.data, deg[who][r]
+        own = c == label[who][r]
+        score = z - scale * d * (vol[c] - np.where(own, d, 0.0))
+        starts = to.indptr[:-1]
+        top = np.maximum.reduceat(score, starts)
+        best = np.minimum.reduceat(np.where(score == top[r], c, k), starts)  # ties: lowest
+        own_w = np.bincount(r[own], weights=z[own], minlength=len(who))
+        own_s = own_w - scale * deg[who] * (vol[label[who]] - deg[who])
+        move = (best != label[who]) & (top > own_s)
+        label[who[move]] = best[move]
         if move.sum() < STOP_SHARE * n and sweep % 2:
             break
     return label
 
 
-def _pieces(adj: csr_matrix, label: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pieces(u: np.ndarray, v: np.ndarray, label: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each vertex's piece (connected within its label) and, per piece, whether it is cut off
-    (not the largest piece of its label; ties: the piece of the smallest vertex id)."""
-    coo = adj.tocoo()
-    same = label[coo.row] == label[coo.col]
-    inner = csr_matrix((coo.data[same], (coo.row[same], coo.col[same])), shape=adj.shape)
+    (not the largest piece of its label; ties: the piece of the smallest vertex id; a vertex
+    without a tie is never cut off)."""
+    n = len(label)
+    same = label[u] == label[v]
+    inner = coo_matrix((np.ones(int(same.sum())), (u[same], v[same])), shape=(n, n))
     n_pieces, piece = connected_components(inner, directed=False)
     size = np.bincount(piece, minlength=n_pieces)
     piece_label = np.zeros(n_pieces, dtype=np.int64)
     piece_label[piece] = label
-    first = np.full(n_pieces, len(label))
-    np.minimum.at(first, piece, np.arange(len(label)))
+    first = np.full(n_pieces, n)
+    np.minimum.at(first, piece, np.arange(n))
     order = np.lexsort((first, -size, piece_label))
     main = order[np.r_[True, piece_label[order][1:] != piece_label[order][:-1]]]
     cut = np.ones(n_pieces, dtype=bool)
     cut[main] = False
+    cut[piece[np.bincount(np.r_[u, v], minlength=n) == 0]] = False
     return piece, cut
 
 
-def _reconnect(adj: csr_matrix, start: np.ndarray, label: np.ndarray) -> np.ndarray:
-    """Pieces cut off from their label join the label they are most tied to, until every
-    label is connected (``start`` if that does not settle)."""
+def _reconnect(
+    u: np.ndarray, v: np.ndarray, w: np.ndarray, start: np.ndarray, label: np.ndarray
+) -> np.ndarray:
+    """Pieces cut off from their label join the label they are most tied to (ties: the
+    lowest), until every label is connected (``start`` if that does not settle)."""
     k = int(label.max()) + 1
     for _ in range(RECONNECT_ROUNDS):
-        piece, cut = _pieces(adj, label)
+        piece, cut = _pieces(u, v, label)
         if not cut.any():
             return label
-        coo = adj.tocoo()
-        out = label[coo.row] != label[coo.col]  # a piece's ties outside its own label
-        cross = csr_matrix((coo.data[out], (coo.row[out], coo.col[out])), shape=adj.shape)
-        to = (_members(piece, len(cut)).T @ cross @ _members(label, k)).tocsr()
-        best = np.asarray(to.argmax(axis=1)).reshape(-1)
-        best_w = np.asarray(to.max(axis=1).todense()).reshape(-1)
-        move = cut & (best_w > 0)
-        if not move.any():
+        off = cut[piece]
+        a, b = np.r_[u, v], np.r_[v, u]  # both ends: a's piece votes for b's label
+        sel = off[a] & (label[a] != label[b])
+        if not sel.any():
             break
-        label = np.where(move[piece], best[piece], label)
+        key, inv = np.unique(piece[a[sel]] * k + label[b[sel]], return_inverse=True)
+        z = np.bincount(inv.reshape(-1), weights=np.r_[w, w][sel])
+        p, c = key // k, key % k
+        order = np.lexsort((c, -z, p))
+        first = order[np.r_[True, p[order][1:] != p[order][:-1]]]
+        target = np.zeros(len(cut), dtype=np.int64)
+        moving = np.zeros(len(cut), dtype=bool)
+        moving[p[first]] = True
+        target[p[first]] = c[first]
+        label = np.where(moving[piece], target[piece], label)
     return start
 
 
