@@ -183,6 +183,8 @@ def find_segments(
     at least ``min_gain`` of the smaller one's volume are merged back (``min_gain=None``: no
     such splits);
     segments above ``max_size`` are split regardless (a hard cap, wherever Leiden can split).
+    Last, people move to the leaf their interactions go to (:mod:`~nichegraph.segments.refine`;
+    not with ``max_size``).
     Segments below ``min_size`` go to the fringe (segment 0). ``progress(step)`` is called
     before the top-level run and before each level of splits (e.g. ``"split level 2 (40
     segments)"``).
