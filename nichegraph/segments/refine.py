@@ -73,8 +73,10 @@ def refine_membership(
     n = len(start)
     if n == 0 or len(u) == 0:
         return start
+    w = np.asarray(w, dtype=float)
     keep = (u != v) & (w > 0)  # self-loops and ties of weight 0 vote for no one
-    u, v, w = u[keep], v[keep], np.asarray(w, dtype=float)[keep]
+    if not keep.all():
+        u, v, w = u[keep], v[keep], w[keep]
     adj = csr_matrix((np.r_[w, w], (np.r_[u, v], np.r_[v, u])), shape=(n, n))
     return _reconnect(u, v, w, start, _sweeps(adj, start.copy(), sweeps, resolution))
 
