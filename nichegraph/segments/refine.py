@@ -10,7 +10,8 @@ go to if that raises the modularity at the run's resolution, ``w(i, C) - resolut
 vol(C) / 2m``. A person with one tie joins that neighbour's leaf unless it is much larger;
 people with no ties stay.
 
-Ties are counted in interactions (edge attribute ``count``), not in kind weights. Measured on
+Ties are counted in interactions (edge attribute ``count``), not in kind weights (nor the weight
+column or the half-life's decay, which the count does not carry: a known limit). Measured on
 the realistic planted logs of ``bench/bench_truth.py`` (100k rows, seeds 0/1/2), share of the
 oracle ceiling: no refinement .905/.938/.921; counts .943/.972/.959; kind weights .906/.939/.923
 (the kind weights only add noise to the few ties of people who act two or three times); with
