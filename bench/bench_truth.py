@@ -15,8 +15,9 @@ most of their weight, knowing everyone else's truth), the NMI of ``find_segments
 defaults and its share of the ceiling, segments found against planted, the fringe, the share
 of planted segments whose planted top influencer is in the found top 3 of the segment holding
 most of its members (default composite score), and the CPU seconds of ``find_segments``
-against one plain top-level Leiden run (``min_gain=None``) on the same graph, measured in the
-same process (the baseline: a ratio, not an absolute time). ``--lfr`` adds LFR benchmark
+against one plain top-level Leiden run (``min_gain=None``: no splits, but the final
+refinement of ``segments/refine.py`` still runs) on the same graph, measured in the same
+process (the baseline: a ratio, not an absolute time). ``--lfr`` adds LFR benchmark
 graphs (networkx, 3,000 nodes, communities of 15-300) at mixing 0.25 and 0.4.
 ``--kind-signal`` generates with ``kind_signal=True`` (each row's kind tilted by whether it stays
 in the segment, as measured on the Higgs log; the oracle, which counts rows, is unchanged).

@@ -26,6 +26,7 @@ from ..graph.arrays import edge_arrays, edge_pairs, remember_edges
 from ..graph.build import InteractionGraph
 from .options import BACKENDS, OBJECTIVES, SegmentOptions
 from .quality import segment_quality
+from .refine import refine_leaves
 from .result import FRINGE, Segmentation, path_text
 from .split import split_segments
 
@@ -182,6 +183,8 @@ def find_segments(
     at least ``min_gain`` of the smaller one's volume are merged back (``min_gain=None``: no
     such splits);
     segments above ``max_size`` are split regardless (a hard cap, wherever Leiden can split).
+    Last, people move to the leaf their interactions go to (:mod:`~nichegraph.segments.refine`;
+    not with ``max_size``).
     Segments below ``min_size`` go to the fringe (segment 0). ``progress(step)`` is called
     before the top-level run and before each level of splits (e.g. ``"split level 2 (40
     segments)"``).
@@ -220,6 +223,8 @@ def find_segments(
         leiden=leiden_membership,
         progress=progress,
     )
+    if max_size is None:  # people move to the leaf their interactions go to (not under a cap)
+        leaves = refine_leaves(g, leaves, resolution=1.0 if objective == "cpm" else resolution)
 
     n = g.vcount()
     leaf_of = np.zeros(n, dtype=np.int64)
