@@ -101,3 +101,29 @@ def test_an_error_while_profiling_in_the_child_is_the_same_one_line(tmp_path, mo
     if isinstance(error, MemoryError):
         assert "out of memory while profiling segments" in two.stderr
     assert not a.exists() and not b.exists()
+
+
+def test_the_child_dies_with_a_killed_parent(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import time; from nichegraph._overlap import Background\n"
+        "job = Background(lambda: time.sleep(60), jobs=2); print(job.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    os.kill(child, 0)  # running
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    for _ in range(100):  # Linux delivers the parent-death signal at once
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the child outlived its parent")

@@ -161,8 +161,8 @@ def rank_influencers(
     :mod:`nichegraph.influencers.roles`); ``engagement_share`` = share of the segment's internal
     engagement the person receives. ``weights`` overrides :data:`COMPOSITE_WEIGHTS`.
     ``progress(measure)`` is called before each measure is computed. Betweenness runs on up
-    to ``jobs`` processes (``None`` or 0: every core; the result does not depend on it): worth
-    it on idle cores only, ``run`` keeps 1 (no gain measured on a loaded 2-core machine).
+    to ``jobs`` processes (``None`` or 0: every core; the result does not depend on it; ``run``
+    passes its ``--jobs``).
 
     >>> import nichegraph as ng
     >>> data = ng.load_dataset("brand_chatter").log
