@@ -183,15 +183,15 @@ def rank_influencers(
     e, wt = edge_arrays(g) if g.ecount() else (np.zeros((0, 2), dtype=np.int64), np.zeros(0))
     intra = split_edges(e, wt, memb)
     everyone = IntraGraph(len(memb), e[:, 0], e[:, 1], wt, np.zeros_like(memb))
-    steps: dict[str, Callable[[], np.ndarray]] = {
-        "pagerank": lambda: pagerank_within(intra, damping=damping),
-        "in_strength": lambda: in_strength(intra),
+    steps: dict[str, Callable[[], np.ndarray]] = {  # betweenness, shared out over jobs, last:
+        "pagerank": lambda: pagerank_within(intra, damping=damping),  # by then a stage run
+        "in_strength": lambda: in_strength(intra),  # beside this one (run's profiles) is done
         "reach": lambda: reach(intra),
+        "coreness": lambda: coreness(intra),
+        "global_pagerank": lambda: pagerank_within(everyone, damping=damping),
         "betweenness": lambda: betweenness(
             intra, exact_max=exact_max, epsilon=epsilon, seed=seed, jobs=jobs
         )[0],
-        "coreness": lambda: coreness(intra),
-        "global_pagerank": lambda: pagerank_within(everyone, damping=damping),
     }
     measures = {}
     for name, compute in steps.items():
