@@ -23,9 +23,28 @@ from typing import Any, Generic, TypeVar
 
 from ._parallel import forks
 
-__all__ = ["Background"]
+__all__ = ["Background", "idle_jobs"]
 
 T = TypeVar("T")
+
+
+def idle_jobs(jobs: int | None) -> int | None:
+    """``jobs`` if given; for ``None`` or 0 (every core), the cores the machine leaves idle: 1 when
+    the 1-minute load average (this process included) leaves less than half a core free, as
+    ``make -l`` does. Linux shares a busy machine fairly between login sessions, whatever
+    the number of processes each runs: there a second process only splits the run's share.
+
+    >>> idle_jobs(2)
+    2
+    """
+    if jobs:  # a number of processes (checked by check_jobs)
+        return jobs
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # no load average: trust the cores
+        return None
+    return None if cores - load >= 0.5 else 1
 
 
 class Background(Generic[T]):

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from . import __version__
 from ._memory import check_memory, input_rows, out_of_memory, release_memory, rss_mb
 from ._options import route_options
-from ._overlap import Background
+from ._overlap import Background, idle_jobs
 from ._parallel import check_jobs
 from ._random import check_seed
 from ._repr import short_repr
@@ -325,7 +325,8 @@ def analyze(
     started. Running out of memory raises :class:`MemoryError` naming the stage; a run too
     large for the memory limit stops before reading or building (:class:`NichegraphError`).
     ``jobs``: processes for those runs, the scan and betweenness; from 2 the profiles and flows
-    are computed in a forked process while this one ranks (``None``: every core; same results).
+    are computed in a forked process while this one ranks (``None``: every core, for these two
+    only if the load average leaves a core idle; the results are the same).
 
     >>> import nichegraph as ng
     >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
@@ -458,6 +459,7 @@ def analyze(
     if prev is not None and warm_start and not freeze_previous:
         start = initial_membership(graph_.graph.vs["name"], prev.members)
     seg, stab = _segment(graph_, opts, stability, consensus, seed, stage, step, track, start, jobs)
+    spare = idle_jobs(jobs)  # by default, a second core only if the machine leaves one idle
     profiling = Background(  # segment profiles and flows: on a second core while ranking
         lambda: (
             _or_empty(None, PROFILE_COLUMNS)
@@ -465,14 +467,14 @@ def analyze(
             else profile_segments(inter, seg, since=gopts.since, until=gopts.until),
             segment_flows(graph_, seg),
         ),
-        jobs,
+        spare,
     )
     try:
         infl: pd.DataFrame = stage(
             "rank",
             lambda: rank_influencers(
                 graph_, seg, weights=kopts.score_weights, seed=seed, progress=step("rank"),
-                jobs=jobs,
+                jobs=spare,
             ),
         )  # fmt: skip
         short = shortlist(infl, top=kopts.top)

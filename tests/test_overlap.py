@@ -127,3 +127,17 @@ def test_the_child_dies_with_a_killed_parent(tmp_path):
         time.sleep(0.05)
     else:
         pytest.fail("the child outlived its parent")
+
+
+def test_every_core_means_the_idle_ones_for_the_profiles_and_betweenness(tmp_path, monkeypatch):
+    from nichegraph._overlap import idle_jobs
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (6.0, 6.0, 6.0))  # busy: one job
+    assert idle_jobs(None) == idle_jobs(0) == 1 and idle_jobs(2) == 2
+    busy, _, pid = _run(tmp_path, "busy", 0, monkeypatch)
+    assert busy.exit_code == 0 and pid == os.getpid()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # this run alone: both
+    assert idle_jobs(None) is None and idle_jobs(0) is None
+    idle, _, pid = _run(tmp_path, "idle", 0, monkeypatch)
+    assert idle.exit_code == 0 and pid != os.getpid()
