@@ -65,13 +65,14 @@ class Background(Generic[T]):
         if not forks(jobs, 2):
             return
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in result/cancel
+        parent = os.getpid()
         gc.freeze()  # the child's collections skip what exists now: fewer pages copied
         try:
             pid = os.fork()
         finally:
             gc.unfreeze()
         if pid == 0:  # the child: never returns
-            _child(fn, self._file.fileno())
+            _child(fn, self._file.fileno(), parent)
         self.pid = pid
 
     def result(self) -> T:
@@ -103,13 +104,16 @@ class Background(Generic[T]):
             self._file.close()
 
 
-def _child(fn: Callable[[], Any], fd: int) -> None:
+def _child(fn: Callable[[], Any], fd: int, parent: int) -> None:
     """Run ``fn``, write ``(ok, value or exception)`` pickled to ``fd``, exit at once (no
     atexit handlers, no flushing of buffers inherited from the parent)."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it
         _die_with_parent()
+        if os.getppid() != parent:  # the parent died before we asked: nobody waits for us
+            code = 1
+            return
         try:
             answer: tuple[bool, Any] = (True, fn())
         except BaseException as exc:  # any error goes back to the parent
