@@ -46,17 +46,55 @@ ANALYST_PREFIX = 100_000
 
 NICHEGRAPH = "from nichegraph.cli import main; main()"
 TIMER = """
-import json, os, subprocess, sys, time
+import json, os, subprocess, sys, threading, time
+def tree(pid):
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for t in os.listdir(f"/proc/{p}/task"):
+                todo += map(int, open(f"/proc/{p}/task/{t}/children").read().split())
+        except (OSError, ValueError):
+            pass
+    return out
+def pss_kib(pid):
+    try:
+        for line in open(f"/proc/{pid}/smaps_rollup"):
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+peak, done = [0], threading.Event()
+def sample():  # only while there are several processes: alone, ru_maxrss is exact and cheap
+    while not done.wait(0.25):
+        pids = tree(proc.pid)
+        if len(pids) > 1:
+            peak[0] = max(peak[0], sum(map(pss_kib, pids)))
 t0 = time.perf_counter()
 proc = subprocess.Popen(sys.argv[2:])
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
 _, status, usage = os.wait4(proc.pid, 0)
 wall = time.perf_counter() - t0
+done.set()
+sampler.join()
 proc.returncode = os.waitstatus_to_exitcode(status)
 with open(sys.argv[1], "w") as fh:
     cpu = usage.ru_utime + usage.ru_stime
-    json.dump({"wall": wall, "cpu": cpu, "maxrss_kib": usage.ru_maxrss}, fh)
+    json.dump({"wall": wall, "cpu": cpu, "maxrss_kib": usage.ru_maxrss,
+               "tree_pss_kib": peak[0]}, fh)
 sys.exit(proc.returncode)
 """
+"""Times ``python ARGS`` and reads its peak memory. ``os.wait4`` gives the wall and CPU time of
+the child and of its own children (waited for), but its ``ru_maxrss`` is the peak of the
+*largest single process*, not of the processes together: a run that forks (the profile stage
+beside the rank stage, ``--jobs``) holds more. So while the child has children of its own the
+timer samples, every 0.25 s, the sum of the proportional set size (PSS: a page shared
+copy-on-write is split between its sharers, so it counts once in all) of the child and its
+descendants (``tree_pss_kib``; reading PSS walks the page tables, so it is not read while the
+child is alone); the peak reported is the larger of the two."""
 STARTUP = "import nichegraph.cli, nichegraph.pipeline, nichegraph.terminal"  # what `run` imports
 FLOOR = """
 import json, sys, time
@@ -128,7 +166,8 @@ def measure(args: list[str], workdir: Path, tag: str, tree: Path = REPO) -> Meas
     if rc != 0:
         sys.exit(f"{tag} failed (exit {rc}):\n{err.read_text()[-3000:]}")
     st = json.loads(stat.read_text())
-    return Measured(st["wall"], st["cpu"], st["maxrss_kib"] * 1024, rc, out.read_text())
+    peak = max(st["maxrss_kib"], st.get("tree_pss_kib", 0)) * 1024  # see TIMER
+    return Measured(st["wall"], st["cpu"], peak, rc, out.read_text())
 
 
 def gib(n: float) -> str:

@@ -333,8 +333,9 @@ _SPLIT = [
         type=int,
         default=0,
         show_default=True,
-        help="Processes for independent runs (--stability, scan points); 0: every core. "
-        "Results are the same for any number.",
+        help="Processes for independent work (--stability, scan points, betweenness, the "
+        "profiles beside the ranking); 0: every core (for the last two: when the load average "
+        "leaves one idle). Results are the same for any number.",
     ),
 ]
 
@@ -362,7 +363,8 @@ def _segment(v: dict[str, Any]) -> Any:
         backend=v["backend"],
         **extra,
     )
-    return {"segment": segment, "jobs": check_jobs(v["jobs"])}
+    check_jobs(v["jobs"])
+    return {"segment": segment, "jobs": v["jobs"] or None}  # None: every core (see analyze)
 
 
 split_options = _group("segment", _SPLIT, _segment)

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from . import __version__
 from ._memory import check_memory, input_rows, out_of_memory, release_memory, rss_mb
 from ._options import route_options
+from ._overlap import Background, idle_jobs
 from ._parallel import check_jobs
 from ._random import check_seed
 from ._repr import short_repr
@@ -67,6 +68,12 @@ def _or_empty(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
 
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of the worker processes it has waited for."""
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + kids.ru_utime + kids.ru_stime
 
 
 @dataclass(frozen=True, eq=False)
@@ -317,7 +324,9 @@ def analyze(
     scan: ``"resolution 0.5 done (4 of 15)"``) and ``"done"``, with the seconds since the stage
     started. Running out of memory raises :class:`MemoryError` naming the stage; a run too
     large for the memory limit stops before reading or building (:class:`NichegraphError`).
-    ``jobs``: processes for those runs and the scan (``None``: every core; same results).
+    ``jobs``: processes for those runs, the scan and betweenness; from 2 the profiles and flows
+    are computed in a forked process while this one ranks (``None``: every core, for these two
+    only if the load average leaves a core idle; the results are the same).
 
     >>> import nichegraph as ng
     >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
@@ -373,12 +382,12 @@ def analyze(
         if progress:
             progress(name, "start", 0.0)
         t0 = started[name] = time.perf_counter()
-        cpu0 = time.process_time()
+        cpu0 = _cpu_seconds()
         try:
             value = fn()
         except MemoryError as exc:  # one line naming the stage instead of an empty message
             raise MemoryError(out_of_memory(name, rows.get("kept"))) from exc
-        dt, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        dt, cpu = time.perf_counter() - t0, _cpu_seconds() - cpu0
         release_memory()  # what the stage freed goes back: the next one starts lower
         timings[name] = {
             "seconds": round(dt, 3),
@@ -450,22 +459,31 @@ def analyze(
     if prev is not None and warm_start and not freeze_previous:
         start = initial_membership(graph_.graph.vs["name"], prev.members)
     seg, stab = _segment(graph_, opts, stability, consensus, seed, stage, step, track, start, jobs)
-    infl: pd.DataFrame = stage(
-        "rank",
-        lambda: rank_influencers(
-            graph_, seg, weights=kopts.score_weights, seed=seed, progress=step("rank")
-        ),
-    )
-    short = shortlist(infl, top=kopts.top)
-    profiles, flows = stage(  # segment profiles and the flows between segments
-        "profile",
+    spare = idle_jobs(jobs)  # by default, a second core only if the machine leaves one idle
+    profiling = Background(  # segment profiles and flows: on a second core while ranking
         lambda: (
             _or_empty(None, PROFILE_COLUMNS)
             if external
             else profile_segments(inter, seg, since=gopts.since, until=gopts.until),
             segment_flows(graph_, seg),
         ),
+        spare,
     )
+    try:
+        infl: pd.DataFrame = stage(
+            "rank",
+            lambda: rank_influencers(
+                graph_, seg, weights=kopts.score_weights, seed=seed, progress=step("rank"),
+                jobs=spare,
+            ),
+        )  # fmt: skip
+        short = shortlist(infl, top=kopts.top)
+        profiles, flows = stage("profile", profiling.result)
+    finally:
+        profiling.cancel()  # rank failed: stop the child
+    if profiling.usage:  # the child's peak (its CPU counts in the stage's)
+        t = timings["profile"]
+        t["peak_rss_mb"] = max(t["peak_rss_mb"], profiling.usage["peak_rss_mb"])
     result = AnalysisResult(
         inter, graph_, seg, infl, short, params, timings, profiles=profiles, flows=flows,
         pseudonymiser=pseudo, stability=stab, scan=scan,

@@ -99,7 +99,7 @@ def test_analyze_reports_the_steps_of_long_stages(log_path):
     assert steps["segment"][0] == "top-level Leiden"
     assert any(e.startswith("split ") for e in steps["segment"])
     assert steps["rank"] == [
-        "pagerank", "in_strength", "reach", "betweenness", "coreness", "global_pagerank"
+        "pagerank", "in_strength", "reach", "coreness", "global_pagerank", "betweenness"
     ]  # fmt: skip
     assert {e.split(":")[0] for e in steps["stability"]} == {"run 1 of 2", "run 2 of 2"}
     stages = [s for s, e, _ in events if e == "done"]

@@ -161,8 +161,8 @@ def rank_influencers(
     :mod:`nichegraph.influencers.roles`); ``engagement_share`` = share of the segment's internal
     engagement the person receives. ``weights`` overrides :data:`COMPOSITE_WEIGHTS`.
     ``progress(measure)`` is called before each measure is computed. Betweenness runs on up
-    to ``jobs`` processes (``None`` or 0: every core; the result does not depend on it): worth
-    it on idle cores only, ``run`` keeps 1 (no gain measured on a loaded 2-core machine).
+    to ``jobs`` processes (``None`` or 0: every core; the result does not depend on it; ``run``
+    passes its ``--jobs``).
 
     >>> import nichegraph as ng
     >>> data = ng.load_dataset("brand_chatter").log
@@ -183,15 +183,15 @@ def rank_influencers(
     e, wt = edge_arrays(g) if g.ecount() else (np.zeros((0, 2), dtype=np.int64), np.zeros(0))
     intra = split_edges(e, wt, memb)
     everyone = IntraGraph(len(memb), e[:, 0], e[:, 1], wt, np.zeros_like(memb))
-    steps: dict[str, Callable[[], np.ndarray]] = {
-        "pagerank": lambda: pagerank_within(intra, damping=damping),
-        "in_strength": lambda: in_strength(intra),
+    steps: dict[str, Callable[[], np.ndarray]] = {  # betweenness, shared out over jobs, last:
+        "pagerank": lambda: pagerank_within(intra, damping=damping),  # by then a stage run
+        "in_strength": lambda: in_strength(intra),  # beside this one (run's profiles) is done
         "reach": lambda: reach(intra),
+        "coreness": lambda: coreness(intra),
+        "global_pagerank": lambda: pagerank_within(everyone, damping=damping),
         "betweenness": lambda: betweenness(
             intra, exact_max=exact_max, epsilon=epsilon, seed=seed, jobs=jobs
         )[0],
-        "coreness": lambda: coreness(intra),
-        "global_pagerank": lambda: pagerank_within(everyone, damping=damping),
     }
     measures = {}
     for name, compute in steps.items():

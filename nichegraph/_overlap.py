@@ -1,0 +1,137 @@
+"""One computation in a forked child while this process does another: two independent stages
+of a run on two cores, with the result (or the error) of the one computation run here.
+
+The child inherits the caller's data (fork, copy on write: nothing is pickled on the way in)
+and writes ``fn()``'s value, pickled, to an unnamed temporary file, then exits (a child that
+finishes first frees its memory at once; no pipe to drain, no thread). An exception raised by
+``fn`` in the child is raised again by :meth:`Background.result` (``MemoryError`` included);
+if the child dies without an answer, or its answer cannot be pickled, ``fn`` runs again in
+this process, so the caller always sees what one process would have: the same value or the
+same error. Without fork (or with one job) ``fn`` simply runs when the result is asked for.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import os
+import pickle
+import signal
+import tempfile
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from ._parallel import forks
+
+__all__ = ["Background", "idle_jobs"]
+
+T = TypeVar("T")
+
+
+def idle_jobs(jobs: int | None) -> int | None:
+    """``jobs`` if given; for ``None`` or 0 (every core), the cores the machine leaves idle: 1 when
+    the 1-minute load average (this process included) leaves less than half a core free, as
+    ``make -l`` does. Linux shares a busy machine fairly between login sessions, whatever
+    the number of processes each runs: there a second process only splits the run's share.
+
+    >>> idle_jobs(2)
+    2
+    """
+    if jobs:  # a number of processes (checked by check_jobs)
+        return jobs
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # no load average: trust the cores
+        return None
+    return None if cores - load >= 0.5 else 1
+
+
+class Background(Generic[T]):
+    """``fn()`` computed in a forked child when ``jobs`` allows two processes (see
+    :func:`~nichegraph._parallel.forks`), else here on :meth:`result`.
+
+    >>> job = Background(lambda: sum(range(10)), jobs=2)
+    >>> job.result()
+    45
+    """
+
+    def __init__(self, fn: Callable[[], T], jobs: int | None = 1) -> None:
+        self._fn = fn
+        self.pid = 0
+        #: the child's CPU seconds and peak RSS (MiB; it starts at this process's RSS at the
+        #: fork: pages shared copy-on-write count in both), once :meth:`result` returned
+        self.usage: dict[str, float] = {}
+        if not forks(jobs, 2):
+            return
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in result/cancel
+        parent = os.getpid()
+        gc.freeze()  # the child's collections skip what exists now: fewer pages copied
+        try:
+            pid = os.fork()
+        finally:
+            gc.unfreeze()
+        if pid == 0:  # the child: never returns
+            _child(fn, self._file.fileno(), parent)
+        self.pid = pid
+
+    def result(self) -> T:
+        """``fn()``'s value, or its exception raised here."""
+        if not self.pid:
+            return self._fn()
+        _, _, usage = os.wait4(self.pid, 0)
+        self.pid = 0
+        self.usage = {
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        }
+        try:
+            with self._file as answer:
+                answer.seek(0)
+                ok, value = pickle.load(answer)
+        except Exception:  # died (killed, out of memory) or an unpicklable answer: run it here
+            return self._fn()
+        if ok:
+            return value
+        raise value
+
+    def cancel(self) -> None:
+        """Stop the child (when this process fails first); nothing if it was waited for."""
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+            self._file.close()
+
+
+def _child(fn: Callable[[], Any], fd: int, parent: int) -> None:
+    """Run ``fn``, write ``(ok, value or exception)`` pickled to ``fd``, exit at once (no
+    atexit handlers, no flushing of buffers inherited from the parent)."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it
+        _die_with_parent()
+        if os.getppid() != parent:  # the parent died before we asked: nobody waits for us
+            code = 1
+            return
+        try:
+            answer: tuple[bool, Any] = (True, fn())
+        except BaseException as exc:  # any error goes back to the parent
+            answer = (False, exc)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # the parent runs fn itself
+            data, code = b"", 1
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+    finally:
+        os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this child if the parent dies (killed, it cannot cancel us)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the child finishes and exits by itself
+        pass
