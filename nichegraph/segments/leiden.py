@@ -20,6 +20,7 @@ import igraph as ig
 import numpy as np
 
 from .._options import make_options
+from .._parallel import check_jobs
 from .._random import check_seed, igraph_seed
 from ..errors import InputError
 from ..graph.arrays import edge_arrays, edge_pairs, remember_edges
@@ -172,6 +173,7 @@ def find_segments(
     seed: int | None = None,
     progress: Callable[[str], None] | None = None,
     initial_membership: Sequence[int] | None = None,
+    jobs: int | None = 1,
     **kw: Any,
 ) -> Segmentation:
     """Find hierarchical micro-segments of an interaction graph.
@@ -189,7 +191,8 @@ def find_segments(
     before the top-level run and before each level of splits (e.g. ``"split level 2 (40
     segments)"``).
     ``initial_membership`` (one label ``0..n-1`` per vertex, e.g. a previous run's segments)
-    warm-starts the top-level run.
+    warm-starts the top-level run. ``jobs`` processes (``None``: every core) split the
+    segments of a level side by side; the segments are the same for any ``jobs``.
 
     >>> import pandas as pd, nichegraph as ng
     >>> seg = ng.find_segments(ng.build_graph(pd.DataFrame(
@@ -199,6 +202,7 @@ def find_segments(
     """
     g = graph.graph if isinstance(graph, InteractionGraph) else graph
     seed = check_seed(seed)
+    check_jobs(jobs)
     opts = check_segment_options(**{**(options.kwargs() if options else {}), **kw})
     objective, resolution, backend = opts.objective, float(opts.resolution), opts.backend
     min_gain, max_size, min_size = opts.min_gain, opts.max_size, opts.min_size
@@ -222,6 +226,7 @@ def find_segments(
         seed=seed,
         leiden=leiden_membership,
         progress=progress,
+        jobs=jobs,
     )
     if max_size is None:  # people move to the leaf their interactions go to (not under a cap)
         leaves = refine_leaves(g, leaves, resolution=1.0 if objective == "cpm" else resolution)
