@@ -333,8 +333,8 @@ _SPLIT = [
         type=int,
         default=0,
         show_default=True,
-        help="Processes for independent runs (--stability, scan points); 0: every core. "
-        "Results are the same for any number.",
+        help="Processes for independent runs (--stability, scan points) and split levels; "
+        "0: every core. Results are the same for any number.",
     ),
 ]
 
