@@ -52,7 +52,12 @@ def segment_stage(
             "segment",
             lambda: track(
                 lambda: find_segments(
-                    graph, **opts, seed=seed, progress=step("segment"), initial_membership=start
+                    graph,
+                    **opts,
+                    seed=seed,
+                    progress=step("segment"),
+                    initial_membership=start,
+                    jobs=jobs,
                 )
             ),
         )

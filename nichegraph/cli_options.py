@@ -333,9 +333,9 @@ _SPLIT = [
         type=int,
         default=0,
         show_default=True,
-        help="Processes for independent work (--stability, scan points, betweenness, the "
-        "profiles beside the ranking); 0: every core (for the last two: when the load average "
-        "leaves one idle). Results are the same for any number.",
+        help="Processes for independent work (--stability, scan points, split levels, "
+        "betweenness, the profiles beside the ranking); 0: every core (for the last two: when "
+        "the load average leaves one idle). Results are the same for any number.",
     ),
 ]
 

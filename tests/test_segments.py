@@ -94,6 +94,24 @@ def test_structure_tested_splits_beat_plain_and_blind_splitting(planted):
     assert blind.segments["size"].max() <= 100
 
 
+def test_jobs_give_the_same_segments(planted, monkeypatch):
+    """A level's buckets split side by side in forked workers: the segments of one process."""
+    from nichegraph._parallel import forks
+    from nichegraph.segments import split
+
+    g, _truth = planted
+    monkeypatch.setattr(split, "FORK_MIN_TIES", 0)  # fork even on this small graph
+    one = ng.find_segments(g, seed=5, jobs=1, max_size=150)  # max_size: forced splits too
+    assert forks(2, split.BUCKETS)  # jobs=2 below does run in two worker processes
+    two = ng.find_segments(g, seed=5, jobs=2, max_size=150)
+    assert one.splits_tried >= 5
+    assert np.array_equal(one.membership, two.membership)
+    assert list(one.paths) == list(two.paths)
+    pd.testing.assert_frame_equal(one.segments, two.segments)
+    with pytest.raises(ng.InputError, match="--jobs must be"):
+        ng.find_segments(g, jobs=-1)
+
+
 def test_fringe_holds_small_groups():
     log = pd.DataFrame(
         {"source": [*list("abcdxy"), "a", "b"], "target": [*list("bcdayz"), "c", "d"]}

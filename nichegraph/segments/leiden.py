@@ -20,6 +20,7 @@ import igraph as ig
 import numpy as np
 
 from .._options import make_options
+from .._parallel import check_jobs
 from .._random import check_seed, igraph_seed
 from ..errors import InputError
 from ..graph.arrays import edge_arrays, edge_pairs, remember_edges
@@ -47,8 +48,12 @@ PASS_GAIN = 1e-4
 #: nothing the segments keep: on Higgs the leaves' modularity is 0.7475 after up to 20 passes,
 #: 0.7470 after 3 and 0.7482 after 2 (leaves' NMI to the 20-pass run 0.985, a seed's
 #: difference); on the realistic 100k-row logs (seeds 0, 1) the share of the oracle ceiling is
-#: 0.906/0.938 (20 passes) and 0.905/0.938 (3); LFR mixing 0.4: 0.927 both.
-MAX_PASSES = 3
+#: 0.906/0.938 (20 passes) and 0.905/0.938 (3); LFR mixing 0.4: 0.927 both. At 10M rows
+#: (791k people) pass 3 gained 2.8e-5 of the quality for 8-12 s CPU, and 2 passes (the floor's
+#: ``n_iterations=2``) kept the truth: oracle share 0.906/0.937/0.922 on the 100k logs (seeds
+#: 0-2; 3 passes 0.905/0.938/0.921), 0.938 at 1M (0.938), Higgs leaves' modularity 0.7493
+#: (0.7488); 1 pass lost 0.001-0.006 of the share.
+MAX_PASSES = 2
 
 
 def symmetrise(graph: ig.Graph) -> ig.Graph:
@@ -172,6 +177,7 @@ def find_segments(
     seed: int | None = None,
     progress: Callable[[str], None] | None = None,
     initial_membership: Sequence[int] | None = None,
+    jobs: int | None = 1,
     **kw: Any,
 ) -> Segmentation:
     """Find hierarchical micro-segments of an interaction graph.
@@ -189,7 +195,8 @@ def find_segments(
     before the top-level run and before each level of splits (e.g. ``"split level 2 (40
     segments)"``).
     ``initial_membership`` (one label ``0..n-1`` per vertex, e.g. a previous run's segments)
-    warm-starts the top-level run.
+    warm-starts the top-level run. ``jobs`` processes (``None``: every core) split the
+    segments of a level side by side; the segments are the same for any ``jobs``.
 
     >>> import pandas as pd, nichegraph as ng
     >>> seg = ng.find_segments(ng.build_graph(pd.DataFrame(
@@ -199,6 +206,7 @@ def find_segments(
     """
     g = graph.graph if isinstance(graph, InteractionGraph) else graph
     seed = check_seed(seed)
+    check_jobs(jobs)
     opts = check_segment_options(**{**(options.kwargs() if options else {}), **kw})
     objective, resolution, backend = opts.objective, float(opts.resolution), opts.backend
     min_gain, max_size, min_size = opts.min_gain, opts.max_size, opts.min_size
@@ -222,6 +230,7 @@ def find_segments(
         seed=seed,
         leiden=leiden_membership,
         progress=progress,
+        jobs=jobs,
     )
     if max_size is None:  # people move to the leaf their interactions go to (not under a cap)
         leaves = refine_leaves(g, leaves, resolution=1.0 if objective == "cpm" else resolution)

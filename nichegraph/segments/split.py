@@ -17,12 +17,14 @@ tree-like and split well), and the second merges the pieces of a random-like com
 Leiden cut in many small parts. Segments above ``max_size`` are split whatever the test says
 (no merging back).
 
-All the segments of a level are split in **one** Leiden run on the union of their subgraphs,
-not one run per segment: modularity within each part is the constant Potts model with node
+The segments of a level are not split one Leiden run per segment but in a few runs on the
+union of their subgraphs: modularity within each part is the constant Potts model with node
 weight ``k_i / sqrt(2 m_c)`` (``k_i`` the strength inside the part, ``m_c`` the part's total
 weight), since ``sum_ij (A_ij - k_i k_j / 2m_c)`` over pairs of one part is ``2 m_c`` times its
-modularity and parts share no edge. A level costs one Leiden run over at most the whole graph,
-whatever the number of segments.
+modularity and parts share no edge. A level costs Leiden runs over at most the whole graph,
+whatever the number of segments; its segments are dealt into :data:`BUCKETS` unions split
+side by side on several cores (each with its own seed, so the result never depends on how many
+processes ran them).
 """
 
 from __future__ import annotations
@@ -31,25 +33,36 @@ import heapq
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import igraph as ig
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .._parallel import parallel_map
 from .._random import derive_seed
 from ..graph.arrays import edge_arrays, edge_pairs
 
 __all__ = ["Leaf", "split_segments"]
 
-#: Leiden passes of a level's split (and of its random graphs): measured, see DESIGN.md.
-SPLIT_PASSES = 2
+#: Leiden passes of a level's split: the second pass gained 4e-5 of the quality at 10M rows,
+#: cost a third of the level's Leiden time and moved no truth figure (realistic 100k logs,
+#: seeds 0-2, and 1M: the same oracle share within 0.001; LFR within 0.002).
+SPLIT_PASSES = 1
 #: Sub-segments are also merged back when the weight between them is at least this share of
 #: what a random graph with the same degrees would put there (the pieces of a random-like
 #: community stay near 1: without it, the planted benchmark of tests/test_segments.py fell
 #: from NMI 0.997 to 0.942; 0.2-0.5 measured the same; this test alone at 0.3 over-split the
 #: realistic log, 447 segments for 200).
 RANDOM_SHARE = 0.5
+#: The segments of a level are split in this many independent Leiden runs ("buckets" of whole
+#: segments, largest first into the lightest bucket, each run with its own seed), side by side
+#: on up to ``jobs`` processes. A fixed number, so the segments never depend on ``jobs``.
+BUCKETS = 8
+#: A level with fewer ties inside its segments runs its buckets in this process (a fork of a
+#: large process costs more than such a level's Leiden runs).
+FORK_MIN_TIES = 250_000
 
 Leiden = Callable[..., np.ndarray]  # leiden_membership's signature
 
@@ -64,10 +77,6 @@ class Leaf:
     path: tuple[int, ...]
     members: np.ndarray
     gain: float | None
-
-
-def _child_seed(seed: int, level: int) -> int:
-    return derive_seed(seed, level, 0)  # (0: the old test's random graphs took 1)
 
 
 def _union_leiden(
@@ -96,6 +105,92 @@ def _union_leiden(
     # a community never spans two parts (they share no edge); make labels (part, community)
     _, labels = np.unique(part * (int(comm.max()) + 1) + comm, return_inverse=True)
     return labels.reshape(-1)
+
+
+def _buckets(load: np.ndarray, k: int) -> np.ndarray:
+    """Bucket (``0..k-1``) of each part: heaviest ``load`` first into the lightest bucket
+    (ties: the lower part, the lower bucket).
+
+    >>> _buckets(np.array([5, 1, 4, 2]), 2).tolist()
+    [0, 0, 1, 1]
+    """
+    out = np.zeros(len(load), dtype=np.int64)
+    heap = [(0, b) for b in range(k)]
+    for c in np.argsort(-load, kind="stable").tolist():
+        total, b = heapq.heappop(heap)
+        out[c] = b
+        heapq.heappush(heap, (total + int(load[c]), b))
+    return out
+
+
+def _split_parts(
+    part: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    free: np.ndarray,
+    *,
+    resolution: float,
+    min_gain: float | None,
+    min_size: int,
+    seed: int,
+    leiden: Leiden,
+    backend: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Leiden's split of every part, then the tie test where ``free`` (per part; the others
+    are above ``max_size``): sub-segment labels, whether Leiden cut each part, the test's
+    figure per part (see :func:`_merge_tied`)."""
+    n_parts = len(free)
+    comm = _union_leiden(part, u, v, w, n_parts, resolution, seed, leiden, backend)
+    comm_part = np.zeros(int(comm.max()) + 1, dtype=np.int64)
+    comm_part[comm] = part
+    test = np.bincount(comm_part, minlength=n_parts) >= 2
+    figures = np.full(n_parts, np.nan)
+    if min_gain is not None:  # merge back what is tied, except in segments above max_size
+        fv = free[part]
+        comm, figures = _merge_tied(
+            comm, np.where(fv, part, n_parts), u[fv[u]], v[fv[u]], w[fv[u]], float(min_gain),
+            n_parts + 1, min_size,
+        )  # fmt: skip
+        figures = figures[:n_parts]
+    return comm, test, figures
+
+
+def _split_level(
+    part: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    free: np.ndarray,
+    *,
+    seed: int,
+    jobs: int | None,
+    **kw: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_split_parts` of one level, in :data:`BUCKETS` runs (bucket ``b`` seeded
+    ``derive_seed(seed, b)``) on up to ``jobs`` processes; labels are global."""
+    n_parts = len(free)
+    k = min(BUCKETS, n_parts)
+    load = np.bincount(part, minlength=n_parts) + np.bincount(part[u], minlength=n_parts)
+    bucket = _buckets(load, k)
+
+    def run(b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        parts, vs, es = np.flatnonzero(bucket == b), bucket[part] == b, bucket[part[u]] == b
+        pmap, vmap = np.cumsum(bucket == b) - 1, np.cumsum(vs) - 1
+        return _split_parts(
+            pmap[part[vs]], vmap[u[es]], vmap[v[es]], w[es], free[parts],
+            seed=derive_seed(seed, b), **kw,
+        )  # fmt: skip
+
+    done = parallel_map(run, range(k), jobs if len(u) >= FORK_MIN_TIES else 1)
+    comm = np.zeros(len(part), dtype=np.int64)
+    test, figures = np.zeros(n_parts, dtype=bool), np.full(n_parts, np.nan)
+    offset = 0
+    for b, (comm_b, test_b, figures_b) in enumerate(done):
+        comm[bucket[part] == b] = comm_b + offset
+        offset += int(comm_b.max()) + 1
+        test[bucket == b], figures[bucket == b] = test_b, figures_b
+    return comm, test, figures
 
 
 def _ties(
@@ -229,13 +324,15 @@ def split_segments(
     seed: int,
     leiden: Leiden,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = 1,
 ) -> tuple[list[Leaf], int, int]:
     """Split the top-level groups ``top`` (vertex ids, largest first) recursively.
 
     Returns the leaves, the number of splits tried (a segment Leiden cut in two or more) and
     kept. Sub-segments below ``min_size`` merge into the one they are most tied to.
     ``leiden`` is :func:`~nichegraph.segments.leiden.leiden_membership`;
-    ``progress(step)`` is called before each level.
+    ``progress(step)`` is called before each level; ``jobs`` processes split a level's
+    buckets side by side (the same leaves for any ``jobs``).
     """
     n = und.vcount()
     e, ew = edge_arrays(und)
@@ -266,22 +363,13 @@ def split_segments(
         part = label[idx]
         same = (label[e[:, 0]] >= 0) & (label[e[:, 0]] == label[e[:, 1]])
         u, v, w = local[e[same, 0]], local[e[same, 1]], ew[same]
-        comm = _union_leiden(
-            part, u, v, w, len(cands), resolution, _child_seed(seed, level), leiden, backend
-        )
+        comm, test, figures = _split_level(
+            part, u, v, w, np.array([not f for *_, f in cands]), resolution=resolution,
+            min_gain=min_gain, min_size=min_size, seed=derive_seed(seed, level, 0),
+            leiden=leiden, backend=backend, jobs=jobs,
+        )  # fmt: skip
         comm_part = np.zeros(int(comm.max()) + 1, dtype=np.int64)
         comm_part[comm] = part
-        test = np.bincount(comm_part, minlength=len(cands)) >= 2  # Leiden cut it
-        figures = np.full(len(cands), np.nan)
-        if min_gain is not None:  # merge back what is tied, except in segments above max_size
-            free = np.array([not f for *_, f in cands])[part]
-            comm, figures = _merge_tied(
-                comm, np.where(free, part, len(cands)), u[free[u]], v[free[u]], w[free[u]],
-                float(min_gain), len(cands) + 1, min_size,
-            )  # fmt: skip
-            figures = figures[: len(cands)]
-            comm_part = np.zeros(int(comm.max()) + 1, dtype=np.int64)
-            comm_part[comm] = part
         split = np.bincount(comm_part, minlength=len(cands)) >= 2
         order = np.argsort(comm, kind="stable")
         bounds = np.concatenate([[0], np.flatnonzero(np.diff(comm[order])) + 1, [len(order)]])
