@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..report.render import shown_texts
 from .columns import dictionary
 from .csv import csv_text
 from .graphs import graph_tables
@@ -104,7 +105,8 @@ def run_files(result: Any, written_at: str | None = None) -> dict[str, str | byt
     out["columns.csv"] = csv_text(dictionary(described))
     manifest = result.manifest(written_at)  # the report reads neither the time nor timings
     out["run.json"] = json_text(manifest)
-    out["report.html"] = result.report_html(texts=texts, manifest=manifest)
+    shown = shown_texts(texts, tables)  # the rows the page shows: the same page, less parsing
+    out["report.html"] = result.report_html(texts=shown, manifest=manifest)
     exports = result.params.get("export") or ()
     if exports:
         people_and_ties = graph_tables(result)
