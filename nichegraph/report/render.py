@@ -138,7 +138,8 @@ def report_data(
 
 def shown_texts(texts: Mapping[str, str], tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     """The CSV text of the rows a page with the default cards (<= 300) shows, for
-    :func:`report_data`: the summary and profiles whole, the header of ``segments`` (the page
+    :func:`report_data`: the summary and profiles whole (their text taken from ``texts``),
+    the header of ``segments`` (the page
     lists its columns), ranks 1-5 of ``influencers`` (the cards' people) and the flows between
     two of the 300 largest segments (the map), plus the first flow (the map's link layer is
     drawn whenever there are flows). ``tables`` are the frames ``texts`` were made from; the
@@ -155,9 +156,8 @@ def shown_texts(texts: Mapping[str, str], tables: Mapping[str, pd.DataFrame]) ->
     """
     from ..export.csv import csv_text
 
-    out = {name: texts[name] for name in TABLES if name not in ("segments", "influencers",
-                                                               "segment_flows")}  # fmt: skip
-    out["segments"] = texts["segments"].split("\n", 1)[0] + "\n"
+    out = {name: texts[name] for name in ("segment_summary", "segment_profiles")}
+    out["segments"] = csv_text(tables["segments"].iloc[:0])  # the header
     infl = tables["influencers"]
     out["influencers"] = csv_text(infl[infl["rank"].to_numpy() <= _CARD_RANKS])
     summary = tables["segment_summary"]
