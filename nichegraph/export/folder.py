@@ -96,9 +96,13 @@ def file_names(result: Any) -> list[str]:
     return names + list(TRACKING_FILES if result.tracking is not None else ())
 
 
-def run_files(result: Any, written_at: str | None = None) -> dict[str, str | bytes]:
+def run_files(
+    result: Any, written_at: str | None = None, **report_parts: Any
+) -> dict[str, str | bytes]:
     """``{file name: text or bytes}`` of ``result``'s run folder, in :func:`file_names` order;
-    ``written_at`` goes into ``run.json`` only (the report stays byte-identical)."""
+    ``written_at`` goes into ``run.json`` only (the report stays byte-identical);
+    ``report_parts`` go to the report (:meth:`~nichegraph.AnalysisResult.report_html`: e.g.
+    ``plan=``)."""
     formats = _formats(result)
     tables = result.tables()
     paged = ("segment_summary", "segment_profiles")  # the report parses their text whole
@@ -108,7 +112,7 @@ def run_files(result: Any, written_at: str | None = None) -> dict[str, str | byt
         csv.update(_submit(pool, csv_bytes, {t: tables[t] for t in written if t not in csv}))
         parquet = _submit(pool, parquet_bytes, tables) if "parquet" in formats else {}
         texts = {t: csv[t].result().decode("utf-8") for t in paged}
-        out = _run_files(result, tables, texts, written_at)
+        out = _run_files(result, tables, texts, written_at, report_parts)
         files: dict[str, str | bytes] = {}
         if "csv" in formats:
             files.update({f"{t}.csv": csv[t].result() for t in TABLE_NAMES})
@@ -117,7 +121,11 @@ def run_files(result: Any, written_at: str | None = None) -> dict[str, str | byt
 
 
 def _run_files(
-    result: Any, tables: dict[str, Any], texts: dict[str, str], written_at: str | None
+    result: Any,
+    tables: dict[str, Any],
+    texts: dict[str, str],
+    written_at: str | None,
+    report_parts: dict[str, Any],
 ) -> dict[str, str | bytes]:
     """The files after the tables' CSV and Parquet ones (``texts``: the summary's and the
     profiles' CSV text, for the report)."""
@@ -132,7 +140,7 @@ def _run_files(
     manifest = result.manifest(written_at)  # the report reads neither the time nor timings
     out["run.json"] = json_text(manifest)
     shown = shown_texts(texts, tables)  # the rows the page shows: the same page, less parsing
-    out["report.html"] = result.report_html(texts=shown, manifest=manifest)
+    out["report.html"] = result.report_html(texts=shown, manifest=manifest, **report_parts)
     exports = result.params.get("export") or ()
     if exports:
         people_and_ties = graph_tables(result)
