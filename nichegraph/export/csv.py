@@ -38,6 +38,9 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_RISKY = "^[" + "".join("\\" + c if c in "-\\]^" else c for c in FORMULA_PREFIXES) + "]"
+
+
 def _float_text(values: np.ndarray) -> pa.Array:
     """``"%.6g"`` of each float, ``""`` for NaN (what ``to_csv(float_format="%.6g")`` writes),
     formatted once per distinct bit pattern (``-0.0`` stays ``-0``) instead of pandas'
@@ -56,8 +59,9 @@ def _quoted(field: str) -> str:
 
 
 def _cells(column: pd.Series) -> pa.Array | None:
-    """The CSV text of each cell of ``column`` as pandas' ``to_csv`` writes it (missing values
-    empty, floats as ``%.6g``), or None for a column pandas must write."""
+    """The CSV text of each cell of ``column`` as pandas' ``to_csv`` writes it after
+    :func:`neutralise` (missing values empty, floats as ``%.6g``), or None for a column
+    pandas must write."""
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
         values = column.to_numpy()
@@ -78,6 +82,10 @@ def _cells(column: pd.Series) -> pa.Array | None:
     else:
         return None
     text = text.fill_null("")
+    risky = pc.match_substring_regex(text, _RISKY)  # as neutralise() does, in Arrow
+    if pc.any(risky).as_py():
+        quote, none = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
+        text = pc.if_else(risky, pc.binary_join_element_wise(quote, text, none), text)
     special = pc.match_substring_regex(text, r'[,"\r\n]').to_numpy(zero_copy_only=False)
     if special.any():  # rare: those few cells through the csv module itself
         rows = np.flatnonzero(special)
@@ -119,10 +127,10 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     >>> csv_bytes(pd.DataFrame({"x": [0.5], "n": ["=a"]}))
     b"x,n\\n0.5,'=a\\n"
     """
-    out = neutralise(frame)
-    fast = _fast_csv(out)
+    fast = _fast_csv(frame)  # neutralised cell by cell
     if fast is not None:
         return fast
+    out = neutralise(frame)
     for i, dtype in enumerate(out.dtypes):  # by position: column names may repeat
         if isinstance(dtype, np.dtype) and dtype.kind == "f":
             text = _float_text(out.iloc[:, i].to_numpy()).to_numpy(zero_copy_only=False)
