@@ -15,7 +15,7 @@ from ..report.render import shown_texts
 from .columns import dictionary
 from .csv import csv_bytes, csv_text
 from .graphs import graph_tables
-from .graphxml import GRAPH_FORMATS, check_exports, graph_text
+from .graphxml import GRAPH_FORMATS, check_exports, graph_bytes
 from .run import json_text
 from .scan import SCAN_FILES, scan_files
 from .tables import WORKBOOK, check_output_formats, parquet_bytes, xlsx_bytes
@@ -145,7 +145,7 @@ def _run_files(
     if exports:
         people_and_ties = graph_tables(result)
         for fmt in exports:
-            out[GRAPH_FORMATS[fmt]] = graph_text(people_and_ties, fmt)
+            out[GRAPH_FORMATS[fmt]] = graph_bytes(people_and_ties, fmt)
     if scan is not None:  # --resolution auto: the scan that chose it
         out.update(scan_files(scan))
     if result.tracking is not None:  # previous=: persistent ids, their history and names
