@@ -24,10 +24,12 @@ def test_numbers_are_left_alone_and_text_is_exact():
 
 
 def test_csv_text_writes_what_pandas_to_csv_writes():
-    """csv_text makes its cells column by column (Arrow); the bytes are pandas' (6 digits)."""
+    """csv_text makes and neutralises its cells column by column (Arrow); the bytes are
+    pandas' (6 digits) after neutralise()."""
     rng = np.random.default_rng(3)
     n = 400
-    words = np.array(["a", "b,c", 'q"x', "two\nlines", "cr\rx", "", "ünï", " sp", "None"])
+    words = np.array(["a", "b,c", 'q"x', "two\nlines", "cr\rx", "", "ünï", " sp", "None",
+                      "=1+1", "-x", "+y", "@z", "\tt", "\rr", "=a,b"])  # fmt: skip
     floats = rng.standard_normal(n) * 10.0 ** rng.integers(-9, 9, n)
     floats[::7], floats[::11], floats[::13] = np.nan, -0.0, np.inf
     text = pd.Series(words[rng.integers(0, len(words), n)], dtype="str")

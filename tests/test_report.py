@@ -113,3 +113,23 @@ def test_report_of_a_folder_that_is_not_a_run(tmp_path):
     assert res.exit_code == 2
     msg = f"{tmp_path} is not a run folder (no run.json); pass the folder `run` wrote"
     assert res.output == f"Error: {msg}\n"
+
+
+def test_the_rows_a_page_shows_give_the_same_page(monkeypatch):
+    """A run renders its page from the rows it shows (shown_texts); with the map's limits cut
+    to the sample's size, the limits bite and the page still equals the one from every row."""
+    from nichegraph.export.folder import table_texts
+    from nichegraph.report import render
+
+    res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=3)
+    tables = res.tables()
+    texts = table_texts(res, tables)
+    monkeypatch.setattr(render, "_MAP_LIMIT", 3)
+    monkeypatch.setattr(render, "_MAP_SHOWN", 2)
+    shown = render.shown_texts(texts, tables)
+    n_flows = len(tables["segment_flows"])
+    assert 0 < shown["segment_flows"].count("\n") - 1 < n_flows  # some flows left out
+    assert shown["influencers"].count("\n") - 1 < len(tables["influencers"])
+    whole = render_report(report_data(res, texts), cards=2)
+    assert render_report(report_data(res, shown), cards=2) == whole
+    assert whole.count('class="flow"') > 0

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["FORMULA_PREFIXES", "atomic_write", "csv_text", "neutralise", "write_csv"]
+__all__ = ["FORMULA_PREFIXES", "atomic_write", "csv_bytes", "csv_text", "neutralise", "write_csv"]
 
 #: A cell starting with one of these is read as a formula by spreadsheets (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -38,6 +38,9 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_RISKY = "^[" + "".join("\\" + c if c in "-\\]^" else c for c in FORMULA_PREFIXES) + "]"
+
+
 def _float_text(values: np.ndarray) -> pa.Array:
     """``"%.6g"`` of each float, ``""`` for NaN (what ``to_csv(float_format="%.6g")`` writes),
     formatted once per distinct bit pattern (``-0.0`` stays ``-0``) instead of pandas'
@@ -56,8 +59,9 @@ def _quoted(field: str) -> str:
 
 
 def _cells(column: pd.Series) -> pa.Array | None:
-    """The CSV text of each cell of ``column`` as pandas' ``to_csv`` writes it (missing values
-    empty, floats as ``%.6g``), or None for a column pandas must write."""
+    """The CSV text of each cell of ``column`` as pandas' ``to_csv`` writes it after
+    :func:`neutralise` (missing values empty, floats as ``%.6g``), or None for a column
+    pandas must write."""
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
         values = column.to_numpy()
@@ -78,6 +82,10 @@ def _cells(column: pd.Series) -> pa.Array | None:
     else:
         return None
     text = text.fill_null("")
+    risky = pc.match_substring_regex(text, _RISKY)  # as neutralise() does, in Arrow
+    if pc.any(risky).as_py():
+        quote, none = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
+        text = pc.if_else(risky, pc.binary_join_element_wise(quote, text, none), text)
     special = pc.match_substring_regex(text, r'[,"\r\n]').to_numpy(zero_copy_only=False)
     if special.any():  # rare: those few cells through the csv module itself
         rows = np.flatnonzero(special)
@@ -86,10 +94,10 @@ def _cells(column: pd.Series) -> pa.Array | None:
     return text
 
 
-def _fast_csv(frame: pd.DataFrame) -> str | None:
-    """``frame.to_csv(index=False, lineterminator="\\n", float_format="%.6g")``'s text, cells
-    made column by column and rows joined by Arrow; None when a column or the header needs
-    pandas (other dtypes, mixed objects, non-text labels, a single column)."""
+def _fast_csv(frame: pd.DataFrame) -> bytes | None:
+    """``frame.to_csv(index=False, lineterminator="\\n", float_format="%.6g")``'s text as
+    UTF-8, cells made column by column and rows joined by Arrow; None when a column or the
+    header needs pandas (other dtypes, mixed objects, non-text labels, a single column)."""
     if frame.shape[1] < 2 or not all(isinstance(c, str) for c in frame.columns):
         return None
     columns = []
@@ -101,7 +109,7 @@ def _fast_csv(frame: pd.DataFrame) -> str | None:
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(list(frame.columns))
     if not len(frame):
-        return header.getvalue()
+        return header.getvalue().encode("utf-8")
     comma, newline = (pa.scalar(x, pa.large_string()) for x in (",", "\n"))
     rows = pc.binary_join_element_wise(*columns, comma)
     lines = pc.binary_join_element_wise(rows, pa.scalar("", pa.large_string()), newline)
@@ -109,7 +117,25 @@ def _fast_csv(frame: pd.DataFrame) -> str | None:
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
     start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
     body = lines.buffers()[2][start:end]
-    return header.getvalue() + body.to_pybytes().decode("utf-8")
+    return header.getvalue().encode("utf-8") + body.to_pybytes()
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """:func:`csv_text` encoded as UTF-8, made without a round trip through ``str`` (a run's
+    big tables go to their files as bytes).
+
+    >>> csv_bytes(pd.DataFrame({"x": [0.5], "n": ["=a"]}))
+    b"x,n\\n0.5,'=a\\n"
+    """
+    fast = _fast_csv(frame)  # neutralised cell by cell
+    if fast is not None:
+        return fast
+    out = neutralise(frame)
+    for i, dtype in enumerate(out.dtypes):  # by position: column names may repeat
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            text = _float_text(out.iloc[:, i].to_numpy()).to_numpy(zero_copy_only=False)
+            out.isetitem(i, pd.Series(text, dtype=object))
+    return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def csv_text(frame: pd.DataFrame) -> str:
@@ -118,15 +144,7 @@ def csv_text(frame: pd.DataFrame) -> str:
     >>> csv_text(pd.DataFrame({"x": [1 / 3, float("nan"), 2.0], "n": ["-a", "b", "c"]}))
     "x,n\\n0.333333,'-a\\n,b\\n2,c\\n"
     """
-    out = neutralise(frame)
-    fast = _fast_csv(out)
-    if fast is not None:
-        return fast
-    for i, dtype in enumerate(out.dtypes):  # by position: column names may repeat
-        if isinstance(dtype, np.dtype) and dtype.kind == "f":
-            text = _float_text(out.iloc[:, i].to_numpy()).to_numpy(zero_copy_only=False)
-            out.isetitem(i, pd.Series(text, dtype=object))
-    return out.to_csv(index=False, lineterminator="\n")
+    return csv_bytes(frame).decode("utf-8")
 
 
 def atomic_write(path: str | os.PathLike[str], content: str | bytes) -> Path:

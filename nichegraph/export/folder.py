@@ -8,12 +8,14 @@ scan. :func:`nichegraph.export.run.write_run_folder` writes them all or nothing.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from ..report.render import shown_texts
 from .columns import dictionary
-from .csv import csv_text
+from .csv import csv_bytes, csv_text
 from .graphs import graph_tables
-from .graphxml import GRAPH_FORMATS, check_exports, graph_text
+from .graphxml import GRAPH_FORMATS, check_exports, graph_bytes
 from .run import json_text
 from .scan import SCAN_FILES, scan_files
 from .tables import WORKBOOK, check_output_formats, parquet_bytes, xlsx_bytes
@@ -60,7 +62,17 @@ def table_texts(result: Any, tables: dict[str, Any] | None = None) -> dict[str, 
     """``{table: CSV text}`` of ``result``'s tables (or of ``tables``, already made from it):
     spreadsheet-safe, as ``NAME.csv`` holds it."""
     tables = result.tables() if tables is None else tables
-    return {name: csv_text(frame) for name, frame in tables.items()}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        made = _submit(pool, csv_bytes, tables)
+        return {name: made[name].result().decode("utf-8") for name in tables}
+
+
+def _submit(pool: ThreadPoolExecutor, fn: Any, tables: dict[str, Any]) -> dict[str, Future]:
+    """``fn(frame)`` of each table on ``pool``, the largest first: Arrow's joins and casts,
+    numpy's sorts and Parquet's encoding release the GIL, so one table's formatting overlaps
+    another's and the rest of the run folder."""
+    order = sorted(tables, key=lambda name: -tables[name].size)
+    return {name: pool.submit(fn, tables[name]) for name in order}
 
 
 def _formats(result: Any) -> tuple[str, ...]:
@@ -84,18 +96,41 @@ def file_names(result: Any) -> list[str]:
     return names + list(TRACKING_FILES if result.tracking is not None else ())
 
 
-def run_files(result: Any, written_at: str | None = None) -> dict[str, str | bytes]:
+def run_files(
+    result: Any, written_at: str | None = None, **report_parts: Any
+) -> dict[str, str | bytes]:
     """``{file name: text or bytes}`` of ``result``'s run folder, in :func:`file_names` order;
-    ``written_at`` goes into ``run.json`` only (the report stays byte-identical)."""
+    ``written_at`` goes into ``run.json`` only (the report stays byte-identical);
+    ``report_parts`` go to the report (:meth:`~nichegraph.AnalysisResult.report_html`: e.g.
+    ``plan=``)."""
     formats = _formats(result)
     tables = result.tables()
-    texts = table_texts(result, tables)
+    paged = ("segment_summary", "segment_profiles")  # the report parses their text whole
+    written = TABLE_NAMES if "csv" in formats else paged  # no CSV files: no other CSV text
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the tables while the rest is made
+        csv = _submit(pool, csv_bytes, {t: tables[t] for t in paged})
+        csv.update(_submit(pool, csv_bytes, {t: tables[t] for t in written if t not in csv}))
+        parquet = _submit(pool, parquet_bytes, tables) if "parquet" in formats else {}
+        texts = {t: csv[t].result().decode("utf-8") for t in paged}
+        out = _run_files(result, tables, texts, written_at, report_parts)
+        files: dict[str, str | bytes] = {}
+        if "csv" in formats:
+            files.update({f"{t}.csv": csv[t].result() for t in TABLE_NAMES})
+        files.update({f"{t}.parquet": parquet[t].result() for t in TABLE_NAMES if t in parquet})
+    return {**files, **out}
+
+
+def _run_files(
+    result: Any,
+    tables: dict[str, Any],
+    texts: dict[str, str],
+    written_at: str | None,
+    report_parts: dict[str, Any],
+) -> dict[str, str | bytes]:
+    """The files after the tables' CSV and Parquet ones (``texts``: the summary's and the
+    profiles' CSV text, for the report)."""
     out: dict[str, str | bytes] = {}
-    if "csv" in formats:
-        out.update({f"{t}.csv": texts[t] for t in TABLE_NAMES})
-    if "parquet" in formats:
-        out.update({f"{t}.parquet": parquet_bytes(tables[t]) for t in TABLE_NAMES})
-    if "xlsx" in formats:
+    if "xlsx" in _formats(result):
         out[WORKBOOK] = xlsx_bytes(tables)
     scan = result.scan
     described = {**tables, **({"scan": scan.table} if scan is not None else {})}
@@ -104,12 +139,13 @@ def run_files(result: Any, written_at: str | None = None) -> dict[str, str | byt
     out["columns.csv"] = csv_text(dictionary(described))
     manifest = result.manifest(written_at)  # the report reads neither the time nor timings
     out["run.json"] = json_text(manifest)
-    out["report.html"] = result.report_html(texts=texts, manifest=manifest)
+    shown = shown_texts(texts, tables)  # the rows the page shows: the same page, less parsing
+    out["report.html"] = result.report_html(texts=shown, manifest=manifest, **report_parts)
     exports = result.params.get("export") or ()
     if exports:
         people_and_ties = graph_tables(result)
         for fmt in exports:
-            out[GRAPH_FORMATS[fmt]] = graph_text(people_and_ties, fmt)
+            out[GRAPH_FORMATS[fmt]] = graph_bytes(people_and_ties, fmt)
     if scan is not None:  # --resolution auto: the scan that chose it
         out.update(scan_files(scan))
     if result.tracking is not None:  # previous=: persistent ids, their history and names

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputError
 from .csv import atomic_write
@@ -32,6 +34,7 @@ __all__ = [
     "check_exports",
     "clean_attributes",
     "gexf_text",
+    "graph_bytes",
     "graph_text",
     "graphml_text",
     "write_graph",
@@ -44,6 +47,9 @@ FIXED_DATE = "2000-01-01"
 _RESERVED = frozenset({"id", "label", "start", "end", "viz"})
 _EDGE_RESERVED = _RESERVED | {"source", "target", "weight"}
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BAD_UTF8 = (
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"  # the same for Arrow (RE2): no surrogates
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,9 +90,24 @@ def _text(values: pd.Series) -> pd.Series:
         out = values.astype(object)  # all text, none missing: no Python call per cell
     else:
         out = values.astype(object).map(one).astype(object)  # map may infer Arrow strings
-    if out.str.contains(_BAD_XML, regex=True).any():
-        out = out.str.replace(_BAD_XML, "\ufffd", regex=True)
+    arr = _arrow(out)
+    if arr is None:  # not all text Arrow can hold (e.g. a lone surrogate): Python's regex
+        if out.str.contains(_BAD_XML, regex=True).any():
+            out = out.str.replace(_BAD_XML, "\ufffd", regex=True)
+        return out
+    if pc.any(pc.match_substring_regex(arr, _BAD_UTF8)).as_py():
+        arr = pc.replace_substring_regex(arr, _BAD_UTF8, "\ufffd")
+        return pd.Series(arr.to_numpy(zero_copy_only=False), index=out.index, dtype=object)
     return out
+
+
+def _arrow(values: pd.Series) -> pa.Array | None:
+    """``values`` (text) as an Arrow ``large_string`` array; None when one is not text."""
+    try:
+        arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return None
+    return arr if not arr.null_count else None
 
 
 def _kind(values: pd.Series, name: str) -> str:
@@ -146,7 +167,10 @@ def clean_attributes(
                         "fill them (e.g. 0) or drop the column before export"
                     )
                 arr = arr + 0.0  # no negative zero
-            out[name] = pd.Series(arr.astype(str), dtype=object)
+                text = arr.astype(str)
+            else:  # Arrow writes integers as str() does, without numpy's fixed-width text
+                text = pc.cast(pa.array(arr), pa.large_string()).to_numpy(zero_copy_only=False)
+            out[name] = pd.Series(text, dtype=object)
         elif kind == "boolean":
             out[name] = pd.Series(np.where(values.astype(bool), "true", "false"), dtype=object)
         else:
@@ -161,11 +185,19 @@ _SPECIAL = re.compile('[&<>"\n\r\t]')
 
 
 def _escape(s: pd.Series) -> pd.Series:
-    """XML attribute/text escaping, in one pass over the cells that need it."""
+    """XML attribute/text escaping: Arrow finds the cells that need it and replaces each
+    character (``&`` first, so no entity is escaped twice); Python's regex for other text."""
     s = s.astype(object)
-    if not s.str.contains(_SPECIAL, regex=True).any():
+    arr = _arrow(s)
+    if arr is None:
+        if not s.str.contains(_SPECIAL, regex=True).any():
+            return s
+        return s.str.replace(_SPECIAL, lambda m: _ENTITIES[m.group(0)], regex=True)
+    if not pc.any(pc.match_substring_regex(arr, _SPECIAL.pattern)).as_py():
         return s
-    return s.str.replace(_SPECIAL, lambda m: _ENTITIES[m.group(0)], regex=True)
+    for char, entity in _ENTITIES.items():
+        arr = pc.replace_substring(arr, char, entity)
+    return pd.Series(arr.to_numpy(zero_copy_only=False), index=s.index, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -179,6 +211,16 @@ class _Clean:
     edge_attrs: pd.DataFrame
     edge_types: dict[str, str]
     viz: pd.DataFrame | None
+
+
+def _unknown(ends: pd.Series, ids: pd.Series) -> str | None:
+    """The first of ``ends`` that is not one of ``ids`` (None if all are)."""
+    arr, known = _arrow(ends), _arrow(ids)
+    if arr is None or known is None:
+        names = set(ids.tolist())
+        return next((v for v in ends.tolist() if v not in names), None)
+    found = pc.is_in(arr, value_set=known).to_numpy(zero_copy_only=False)
+    return None if found.all() else str(arr[int(np.argmin(found))].as_py())
 
 
 def _clean(tables: GraphTables) -> _Clean:
@@ -196,10 +238,9 @@ def _clean(tables: GraphTables) -> _Clean:
         raise InputError(f"node id {dup!r} is given twice; ids must be unique")
     src = _text(edges["source"].reset_index(drop=True))
     dst = _text(edges["target"].reset_index(drop=True))
-    known = set(raw_ids.tolist())
-    unknown = [v for v in pd.concat([src, dst]).unique().tolist() if v not in known]
-    if unknown:
-        raise InputError(f"a tie names {unknown[0]!r}, which is not a node")
+    unknown = _unknown(pd.concat([src, dst], ignore_index=True), raw_ids)
+    if unknown is not None:
+        raise InputError(f"a tie names {unknown!r}, which is not a node")
     node_attrs, node_types = clean_attributes(nodes.drop(columns="id"), what="node")
     weight, _ = clean_attributes(edges[["weight"]], what="edge", reserved=frozenset())
     edge_attrs, edge_types = clean_attributes(
@@ -218,14 +259,31 @@ def _num(values: pd.Series) -> pd.Series:
     return pd.Series((values.to_numpy(dtype=float) + 0.0).astype(str), dtype=object)
 
 
-def _join(parts: list[pd.Series | str], n: int) -> str:
-    """Concatenate per-row pieces (Series or constants) and the rows, one per line."""
+def _join(parts: list[pd.Series | str], n: int) -> bytes:
+    """Concatenate per-row pieces (Series of text or constants) and the rows, one per line,
+    as UTF-8: one Arrow pass over all pieces (a piece given twice is converted once)."""
     if n == 0:
-        return ""
-    acc = pd.Series([""] * n, dtype=object)
+        return b""
+    arrays: dict[int, pa.Array | None] = {}
+    args: list[Any] = []
     for p in parts:
-        acc = acc + p
-    return "\n".join(acc.tolist()) + "\n"
+        if isinstance(p, str):
+            args.append(pa.scalar(p, pa.large_string()))
+            continue
+        if id(p) not in arrays:
+            arrays[id(p)] = _arrow(p)
+        args.append(arrays[id(p)])
+    if any(a is None for a in args):  # a piece that is not all text: pandas adds them
+        acc = pd.Series([""] * n, dtype=object)
+        for p in parts:
+            acc = acc + p
+        return ("\n".join(acc.tolist()) + "\n").encode("utf-8")
+    newline, none = pa.scalar("\n", pa.large_string()), pa.scalar("", pa.large_string())
+    lines = pc.binary_join_element_wise(*args, newline, none)
+    lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
+    return lines.buffers()[2][start:end].to_pybytes()
 
 
 # -------------------------------------------------------------------------------- GEXF
@@ -240,6 +298,10 @@ def gexf_text(tables: GraphTables, *, creator: str = "nichegraph") -> str:
     <node id="a&amp;b" label="a&amp;b"><attvalues><attvalue for="0" value="1"/></attvalues></node>
     <node id="c" label="c"><attvalues><attvalue for="0" value="2"/></attvalues></node>
     """
+    return _gexf(tables, creator=creator).decode("utf-8")
+
+
+def _gexf(tables: GraphTables, *, creator: str = "nichegraph") -> bytes:
     c = _clean(tables)
     n, m = len(c.ids), len(c.src)
     head = [
@@ -284,10 +346,9 @@ def gexf_text(tables: GraphTables, *, creator: str = "nichegraph") -> str:
     edge_parts: list[pd.Series | str] = ['<edge id="', eid, '" source="', c.src, '" target="']
     edge_parts += [c.dst, '" weight="', c.weight, '">']
     edge_parts += [*attvalues(c.edge_attrs), "</edge>"]
-    return (
-        "\n".join(head) + "\n<nodes>\n" + _join(node_parts, n) + "</nodes>\n<edges>\n"
-        + _join(edge_parts, m) + "</edges>\n</graph>\n</gexf>\n"
-    )  # fmt: skip
+    head_text = ("\n".join(head) + "\n<nodes>\n").encode("utf-8")
+    return b"".join([head_text, _join(node_parts, n), b"</nodes>\n<edges>\n",
+                     _join(edge_parts, m), b"</edges>\n</graph>\n</gexf>\n"])  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- GraphML
@@ -302,6 +363,10 @@ def graphml_text(tables: GraphTables) -> str:
     >>> print(graphml_text(t).split("<graph ")[1].splitlines()[1])
     <node id="a"><data key="n0">a</data><data key="n1">1</data></node>
     """
+    return _graphml(tables).decode("utf-8")
+
+
+def _graphml(tables: GraphTables) -> bytes:
     c = _clean(tables)
     n, m = len(c.ids), len(c.src)
     node_keys: list[tuple[str, str, pd.Series]] = [("label", "string", c.ids)]
@@ -338,8 +403,8 @@ def graphml_text(tables: GraphTables) -> str:
     for i, (_, _, values) in enumerate(edge_keys):
         edge_parts += [f'<data key="e{i}">', values, "</data>"]
     edge_parts.append("</edge>")
-    return ("\n".join(head) + "\n" + _join(node_parts, n) + _join(edge_parts, m)
-            + "</graph>\n</graphml>\n")  # fmt: skip
+    return b"".join([("\n".join(head) + "\n").encode("utf-8"), _join(node_parts, n),
+                     _join(edge_parts, m), b"</graph>\n</graphml>\n"])  # fmt: skip
 
 
 # ------------------------------------------------------------------------ files, interop
@@ -365,13 +430,19 @@ def check_exports(export: str | list[str] | tuple[str, ...] | None) -> tuple[str
     return tuple(out)
 
 
-def graph_text(tables: GraphTables, fmt: str) -> str:
-    """The text of ``fmt`` (``gexf`` or ``graphml``)."""
+def graph_bytes(tables: GraphTables, fmt: str) -> bytes:
+    """The text of ``fmt`` (``gexf`` or ``graphml``) as UTF-8, made without a ``str`` copy
+    (gigabytes at 10M rows)."""
     if fmt not in GRAPH_FORMATS:
         raise InputError(f"unknown export format {fmt!r}; use one of {', '.join(GRAPH_FORMATS)}")
-    return gexf_text(tables) if fmt == "gexf" else graphml_text(tables)
+    return _gexf(tables) if fmt == "gexf" else _graphml(tables)
+
+
+def graph_text(tables: GraphTables, fmt: str) -> str:
+    """The text of ``fmt`` (``gexf`` or ``graphml``)."""
+    return graph_bytes(tables, fmt).decode("utf-8")
 
 
 def write_graph(tables: GraphTables, path: str | os.PathLike[str], fmt: str) -> Path:
     """Write ``tables`` as ``fmt`` to ``path`` atomically (the whole text is made first)."""
-    return atomic_write(path, graph_text(tables, fmt))
+    return atomic_write(path, graph_bytes(tables, fmt))

@@ -29,9 +29,14 @@ def plan_files(plan: Any) -> dict[str, str | bytes]:
 def plan_report(run: Any, plan_csv: str) -> str:
     """The run's report with the plan's section, from ``plan.csv``'s text (so ``nichegraph
     report`` on the folder renders the same page)."""
+    return run.report_html(plan=_plan_part(plan_csv))
+
+
+def _plan_part(plan_csv: str) -> Any:
+    """The report's plan section, parsed from ``plan.csv``'s text."""
     from ..report import read_tables
 
-    return run.report_html(plan=read_tables({"plan": plan_csv})["plan"])
+    return read_tables({"plan": plan_csv})["plan"]
 
 
 def save_plan(plan: Any, outdir: str | os.PathLike[str], *, run: Any = None) -> Path:
@@ -44,11 +49,13 @@ def save_plan(plan: Any, outdir: str | os.PathLike[str], *, run: Any = None) -> 
     >>> {"plan.csv", "plan_summary.json", "run.json", "shortlist.csv"} <= set(os.listdir(out))
     True
     """
+    from .folder import run_files
+
     files: dict[str, str | bytes] = {}
     plan_texts = plan_files(plan)
-    if run is not None:
-        files.update(run.files(written_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")))
-        files["report.html"] = plan_report(run, str(plan_texts["plan.csv"]))
+    if run is not None:  # the run's files, its report with the plan's section: made once
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        files.update(run_files(run, now, plan=_plan_part(str(plan_texts["plan.csv"]))))
     plan_tables = {"plan": plan.people, "plan_segments": plan.segments,
                    "plan_excluded": plan.excluded}  # fmt: skip
     own, run_columns = dictionary_csv(plan_tables), files.get("columns.csv")

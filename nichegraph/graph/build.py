@@ -405,11 +405,12 @@ def network_figures(graph: InteractionGraph) -> dict[str, Any]:
     g = graph.graph
     if not g.vcount():
         return {"reciprocity": 0.0, "components": 0, "largest_component": 0}
-    comps = g.connected_components(mode="weak")
+    # the membership list itself: a VertexClustering counts it again in Python (2 s at 10M rows)
+    sizes = np.bincount(np.asarray(ig.GraphBase.connected_components(g, "weak"), dtype=np.int64))
     return {
         "reciprocity": round(float(g.reciprocity(ignore_loops=True)), 6) if g.ecount() else 0.0,
-        "components": len(comps),
-        "largest_component": int(max(comps.sizes())),
+        "components": len(sizes),
+        "largest_component": int(sizes.max()),
     }
 
 

@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -34,6 +35,7 @@ __all__ = [
     "read_tables",
     "render_report",
     "report_data",
+    "shown_texts",
 ]
 
 REPORT_FILE = "report.html"
@@ -47,6 +49,9 @@ _EXTRA_ORDER = ("plan", "actions", "changes", "compare", "alerts")
 PART_FILES = ("plan",)
 _MAX_TABLE_ROWS = 1000
 _MAX_EXTRA_ROWS = 200
+_CARD_RANKS = 5  # people on a segment's card
+_MAP_LIMIT = 300  # segments laid out by their flows
+_MAP_SHOWN = 150  # segments drawn on the map (more when more cards are asked for)
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +134,41 @@ def report_data(
                               "lineage": csv_text(tracking.lineage)})  # fmt: skip
     manifest = result.manifest() if manifest is None else manifest
     return ReportData(read_tables({k: texts[k] for k in TABLES}), manifest, extras)
+
+
+def shown_texts(texts: Mapping[str, str], tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """The CSV text of the rows a page with the default cards (<= 300) shows, for
+    :func:`report_data`: the summary and profiles whole (their text taken from ``texts``),
+    the header of ``segments`` (the page
+    lists its columns), ranks 1-5 of ``influencers`` (the cards' people) and the flows between
+    two of the 300 largest segments (the map), plus the first flow (the map's link layer is
+    drawn whenever there are flows). ``tables`` are the frames ``texts`` were made from; the
+    page is the same as from the whole ``texts``, without parsing millions of rows.
+
+    >>> import nichegraph as ng
+    >>> from nichegraph.export.folder import table_texts
+    >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
+    >>> tables = res.tables()
+    >>> texts = table_texts(res, tables)
+    >>> render_report(report_data(res, shown_texts(texts, tables))) == render_report(
+    ...     report_data(res, texts))
+    True
+    """
+    from ..export.csv import csv_text
+
+    out = {name: texts[name] for name in ("segment_summary", "segment_profiles")}
+    out["segments"] = csv_text(tables["segments"].iloc[:0])  # the header
+    infl = tables["influencers"]
+    out["influencers"] = csv_text(infl[infl["rank"].to_numpy() <= _CARD_RANKS])
+    summary = tables["segment_summary"]
+    real = summary[summary["segment"] != 0].set_index("segment")["size"]
+    mapped = real.sort_values(ascending=False, kind="mergesort").index[:_MAP_LIMIT]
+    flows = tables["segment_flows"]
+    ends = (flows[c].isin(mapped).to_numpy() for c in ("from_segment", "to_segment"))
+    keep = np.logical_and(*ends)
+    keep[:1] = True
+    out["segment_flows"] = csv_text(flows[keep])
+    return out
 
 
 @cache
@@ -258,13 +298,13 @@ def render_report(
     sizes = real.set_index("segment")["size"]
     labels = (real.set_index("segment")["label"] if "label" in real
               else real.set_index("segment")["path"]).astype(str)  # fmt: skip
-    layout = segment_layout(sizes, flows, limit=300)
-    shown = layout.head(max(cards, 150))
+    layout = segment_layout(sizes, flows, limit=_MAP_LIMIT)
+    shown = layout.head(max(cards, _MAP_SHOWN))
     order = real.sort_values(["size", "internal_weight", "segment"],
                              ascending=[False, False, True], kind="mergesort")  # fmt: skip
     prof = profiles.set_index("segment") if profiles is not None and len(profiles) else None
     chosen = order.head(cards)
-    top = infl[(infl["rank"] <= 5) & infl["segment"].isin(chosen["segment"])]
+    top = infl[(infl["rank"] <= _CARD_RANKS) & infl["segment"].isin(chosen["segment"])]
     by_seg: dict[Any, list[dict[str, Any]]] = {}
     for person in _records(top.sort_values(["segment", "rank"], kind="mergesort")):
         by_seg.setdefault(person["segment"], []).append(person)

@@ -94,8 +94,10 @@ def segment_flows(graph: InteractionGraph, segmentation: Segmentation) -> pd.Dat
     out_total = np.bincount(a, weights=w, minlength=k)
     in_total = np.bincount(b, weights=w, minlength=k)
     cross = a != b
-    key = a[cross] * k + b[cross]
+    kt = np.int32 if k * k < 2**31 else np.int64  # int32 keys sort twice as fast
+    key = a[cross].astype(kt) * kt(k) + b[cross].astype(kt)
     pairs, inv = np.unique(key, return_inverse=True)
+    pairs = pairs.astype(np.int64)
     flow_w = np.bincount(inv, weights=w[cross], minlength=len(pairs))
     flow_n = np.bincount(inv, weights=count[cross], minlength=len(pairs)).astype(np.int64)
     src, dst = pairs // k, pairs % k

@@ -101,20 +101,26 @@ def _top_join(
     floor[s_by[at]] = score[by][at]
     pick = by[score[by] >= floor[s_by]]
     seg, score = seg[pick], score[pick]
-    names = names(pick) if callable(names) else np.asarray(names, dtype=object)[pick]
-    text = text(pick) if callable(text) else np.asarray(text, dtype=object)[pick]
-    rank = _name_rank(names) if rank is None else np.asarray(rank)[pick]
+    picked = _rows_of(names, pick) if rank is None else None  # ranked by name
+    rank = _name_rank(picked) if rank is None else np.asarray(rank)[pick]
     order = np.lexsort((rank, -score, seg))
     seg = seg[order]
     head = np.arange(len(seg)) - np.searchsorted(seg, seg, side="left") < top
     order, seg = order[head], seg[head]
-    cells = pa.array(names[order] + wrap[0] + text[order] + wrap[1], type=pa.large_string())
+    shown = _rows_of(names, pick[order]) if picked is None else picked[order]
+    text = _rows_of(text, pick[order])  # made for the listed rows only
+    cells = pa.array(shown + wrap[0] + text + wrap[1], type=pa.large_string())
     present, counts = np.unique(seg, return_counts=True)
     offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
     sep = pa.scalar("; ", type=pa.large_string())
     joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, cells), sep)
     out[present] = joined.to_numpy(zero_copy_only=False)
     return out
+
+
+def _rows_of(values, rows: np.ndarray) -> np.ndarray:
+    """``values[rows]`` as objects; ``values`` may be a function of the row numbers."""
+    return values(rows) if callable(values) else np.asarray(values, dtype=object)[rows]
 
 
 def _as_text(counts: np.ndarray):
@@ -249,7 +255,8 @@ def _outside(table, seg, tgt_vid, index, member, mentions, k, top) -> np.ndarray
     out = (seg[rows] >= 0) & (acct_seg != seg[rows])
     names = np.concatenate([known.to_numpy(dtype=object), np.asarray(m_names, dtype=object)])
     s, c, y = _pair_counts(seg[rows][out], accts[out], len(names))
-    return _top_join(s, lambda i: names[c[i]], y, _as_text(y), top, k)
+    rank = _name_rank(names)[c]  # ranked once per name, not once per (segment, name) pair
+    return _top_join(s, lambda i: names[c[i]], y, _as_text(y), top, k, rank=rank)
 
 
 def _labels(seg_table, seg, tgt_vid, index, member, top_terms, platform_mix) -> np.ndarray:
