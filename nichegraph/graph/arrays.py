@@ -26,7 +26,7 @@ import igraph as ig
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["BuiltRows", "edge_arrays", "edge_pairs", "remember_edges"]
+__all__ = ["BuiltRows", "best_in_groups", "edge_arrays", "edge_pairs", "remember_edges"]
 
 _EDGES: dict[int, tuple[weakref.ref, np.ndarray]] = {}
 
@@ -101,3 +101,14 @@ def edge_pairs(u: np.ndarray, v: np.ndarray, chunk: int = 1 << 16) -> Iterator[t
         zip(u[i : i + chunk].tolist(), v[i : i + chunk].tolist(), strict=True)
         for i in range(0, len(u), chunk)
     )
+
+
+def best_in_groups(group: np.ndarray, score: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """Per distinct ``group`` (in increasing order), the index of its row with the largest
+    ``score``, ties to the smallest ``tie``.
+
+    >>> best_in_groups(np.array([1, 0, 1, 0]), np.array([2, 5, 2, 1]), np.array([9, 0, 3, 0]))
+    array([1, 2])
+    """
+    order = np.lexsort((tie, -score, group))
+    return order[np.r_[True, group[order][1:] != group[order][:-1]]] if len(order) else order

@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..graph.arrays import best_in_groups
+
 __all__ = [
     "AMPLIFY_KINDS",
     "CONVERSATION_KINDS",
@@ -335,9 +337,7 @@ def main_platform(rows: LogRows) -> np.ndarray:
     who = np.concatenate([rows.src[ok], rows.dst[ok]])
     key, counts = distinct(who * k + np.concatenate([plat, plat]), counts=True)
     person, code = key // k, key % k
-    order = np.lexsort((code, -counts, person))  # per person: most rows, then first name
-    person, code = person[order], code[order]
-    first = np.r_[True, person[1:] != person[:-1]]
+    first = best_in_groups(person, counts, code)  # per person: most rows, then first name
     out[person[first]] = np.asarray(rows.platforms, dtype=object)[code[first]]
     return out
 

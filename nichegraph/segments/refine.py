@@ -34,7 +34,7 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..graph.arrays import edge_arrays
+from ..graph.arrays import best_in_groups, edge_arrays
 from .split import Leaf
 
 __all__ = ["MAX_SWEEPS", "refine_leaves", "refine_membership", "vote_weights"]
@@ -130,8 +130,7 @@ def _pieces(u: np.ndarray, v: np.ndarray, label: np.ndarray) -> tuple[np.ndarray
     piece_label[piece] = label
     first = np.full(n_pieces, n)
     np.minimum.at(first, piece, np.arange(n))
-    order = np.lexsort((first, -size, piece_label))
-    main = order[np.r_[True, piece_label[order][1:] != piece_label[order][:-1]]]
+    main = best_in_groups(piece_label, size, first)
     cut = np.ones(n_pieces, dtype=bool)
     cut[main] = False
     cut[piece[np.bincount(np.r_[u, v], minlength=n) == 0]] = False
@@ -156,8 +155,7 @@ def _reconnect(
         key, inv = np.unique(piece[a[sel]] * k + label[b[sel]], return_inverse=True)
         z = np.bincount(inv.reshape(-1), weights=np.r_[w, w][sel])
         p, c = key // k, key % k
-        order = np.lexsort((c, -z, p))
-        first = order[np.r_[True, p[order][1:] != p[order][:-1]]]
+        first = best_in_groups(p, z, c)
         target = np.zeros(len(cut), dtype=np.int64)
         moving = np.zeros(len(cut), dtype=bool)
         moving[p[first]] = True

@@ -42,7 +42,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .._parallel import parallel_map
 from .._random import derive_seed
-from ..graph.arrays import edge_arrays, edge_pairs
+from ..graph.arrays import best_in_groups, edge_arrays, edge_pairs
 
 __all__ = ["Leaf", "split_segments"]
 
@@ -218,8 +218,7 @@ def _absorb_small(
     src, dst, z = np.r_[a, b], np.r_[b, a], np.r_[between, between]
     keep = small[src]
     src, dst, z = src[keep], dst[keep], z[keep]
-    order = np.lexsort((dst, -z, src))
-    first = order[np.r_[True, src[order][1:] != src[order][:-1]]] if len(order) else order
+    first = best_in_groups(src, z, dst)
     links = coo_matrix((np.ones(len(first)), (src[first], dst[first])), shape=(n, n))
     _, group = connected_components(links, directed=False)
     _, labels = np.unique(group[comm], return_inverse=True)

@@ -32,6 +32,7 @@ from .._parallel import forks, parallel_map
 from .._random import check_seed, spawn_seeds
 from .._repr import short_repr
 from ..errors import InputError
+from ..graph.arrays import best_in_groups
 from ..graph.build import InteractionGraph
 from .leiden import find_segments
 from .options import SEGMENT_OPTIONS, SegmentOptions
@@ -199,8 +200,7 @@ def _compare(reference: np.ndarray, run: np.ndarray, k: int) -> tuple[np.ndarray
     pairs, inter = np.unique(r * np.int64(len(run_size)) + c, return_counts=True)
     seg, cl = pairs // len(run_size), pairs % len(run_size)
     # the run segment holding most of each reference segment (ties: the smallest label)
-    order = np.lexsort((cl, -inter, seg))
-    first = order[np.r_[True, seg[order][1:] != seg[order][:-1]]]
+    first = best_in_groups(seg, inter, cl)
     majority = np.full(k, -1, dtype=np.int64)
     majority[seg[first]] = cl[first]
     agree = np.zeros(len(reference), dtype=bool)
