@@ -126,10 +126,12 @@ def test_the_rows_a_page_shows_give_the_same_page(monkeypatch):
     texts = table_texts(res, tables)
     monkeypatch.setattr(render, "_MAP_LIMIT", 3)
     monkeypatch.setattr(render, "_MAP_SHOWN", 2)
-    shown = render.shown_texts(texts, tables)
+    shown = render.shown_texts(texts, tables, cards=2)
     n_flows = len(tables["segment_flows"])
     assert 0 < shown["segment_flows"].count("\n") - 1 < n_flows  # some flows left out
-    assert shown["influencers"].count("\n") - 1 < len(tables["influencers"])
+    assert 0 < shown["influencers"].count("\n") - 1 < len(tables["influencers"])
+    # only the profiles of the segments that may get one of the 2 cards
+    assert 2 <= shown["segment_profiles"].count("\n") - 1 < len(tables["segment_profiles"]) - 1
     whole = render_report(report_data(res, texts), cards=2)
     assert render_report(report_data(res, shown), cards=2) == whole
     assert whole.count('class="flow"') > 0

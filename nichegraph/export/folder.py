@@ -11,7 +11,7 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from ..report.render import shown_texts
+from ..report.render import CARDS, shown_texts
 from .columns import dictionary
 from .csv import csv_bytes, csv_text
 from .graphs import graph_tables
@@ -105,7 +105,7 @@ def run_files(
     ``plan=``)."""
     formats = _formats(result)
     tables = result.tables()
-    paged = ("segment_summary", "segment_profiles")  # the report parses their text whole
+    paged = ("segment_summary",)  # the report parses its text whole
     written = TABLE_NAMES if "csv" in formats else paged  # no CSV files: no other CSV text
     with ThreadPoolExecutor(max_workers=2) as pool:  # the tables while the rest is made
         csv = _submit(pool, csv_bytes, {t: tables[t] for t in paged})
@@ -127,8 +127,8 @@ def _run_files(
     written_at: str | None,
     report_parts: dict[str, Any],
 ) -> dict[str, str | bytes]:
-    """The files after the tables' CSV and Parquet ones (``texts``: the summary's and the
-    profiles' CSV text, for the report)."""
+    """The files after the tables' CSV and Parquet ones (``texts``: the summary's CSV text,
+    for the report)."""
     out: dict[str, str | bytes] = {}
     if "xlsx" in _formats(result):
         out[WORKBOOK] = xlsx_bytes(tables)
@@ -139,7 +139,8 @@ def _run_files(
     out["columns.csv"] = csv_text(dictionary(described))
     manifest = result.manifest(written_at)  # the report reads neither the time nor timings
     out["run.json"] = json_text(manifest)
-    shown = shown_texts(texts, tables)  # the rows the page shows: the same page, less parsing
+    cards = report_parts.get("cards", CARDS)  # the rows the page shows: the same page, less parsing
+    shown = shown_texts(texts, tables, cards=cards)
     out["report.html"] = result.report_html(texts=shown, manifest=manifest, **report_parts)
     exports = result.params.get("export") or ()
     if exports:

@@ -31,6 +31,7 @@ __all__ = [
     "REPORT_FILE",
     "TABLES",
     "ReportData",
+    "card_candidates",
     "load_run_folder",
     "read_tables",
     "render_report",
@@ -50,6 +51,7 @@ PART_FILES = ("plan",)
 _MAX_TABLE_ROWS = 1000
 _MAX_EXTRA_ROWS = 200
 _CARD_RANKS = 5  # people on a segment's card
+CARDS = 50  # segments with a card, unless told
 _MAP_LIMIT = 300  # segments laid out by their flows
 _MAP_SHOWN = 150  # segments drawn on the map (more when more cards are asked for)
 
@@ -136,14 +138,16 @@ def report_data(
     return ReportData(read_tables({k: texts[k] for k in TABLES}), manifest, extras)
 
 
-def shown_texts(texts: Mapping[str, str], tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
-    """The CSV text of the rows a page with the default cards (<= 300) shows, for
-    :func:`report_data`: the summary and profiles whole (their text taken from ``texts``),
-    the header of ``segments`` (the page
-    lists its columns), ranks 1-5 of ``influencers`` (the cards' people) and the flows between
-    two of the 300 largest segments (the map), plus the first flow (the map's link layer is
-    drawn whenever there are flows). ``tables`` are the frames ``texts`` were made from; the
-    page is the same as from the whole ``texts``, without parsing millions of rows.
+def shown_texts(
+    texts: Mapping[str, str], tables: Mapping[str, pd.DataFrame], *, cards: int = CARDS
+) -> dict[str, str]:
+    """The CSV text of the rows a page with ``cards`` cards shows, for :func:`report_data`:
+    the summary whole (its text taken from ``texts``), the header of ``segments`` (the page
+    lists its columns), the profiles and ranks 1-5 of ``influencers`` of the segments that may
+    get a card (:func:`card_candidates`) and the flows between two of the 300 largest segments
+    (the map), plus the first flow (the map's link layer is drawn whenever there are flows).
+    ``tables`` are the frames ``texts`` were made from; the page is the same as from the whole
+    ``texts``, without parsing millions of rows.
 
     >>> import nichegraph as ng
     >>> from nichegraph.export.folder import table_texts
@@ -156,11 +160,15 @@ def shown_texts(texts: Mapping[str, str], tables: Mapping[str, pd.DataFrame]) ->
     """
     from ..export.csv import csv_text
 
-    out = {name: texts[name] for name in ("segment_summary", "segment_profiles")}
+    out = {"segment_summary": texts["segment_summary"]}
     out["segments"] = csv_text(tables["segments"].iloc[:0])  # the header
-    infl = tables["influencers"]
-    out["influencers"] = csv_text(infl[infl["rank"].to_numpy() <= _CARD_RANKS])
     summary = tables["segment_summary"]
+    carded = card_candidates(summary, cards)
+    profiles = tables["segment_profiles"]
+    out["segment_profiles"] = csv_text(profiles[profiles["segment"].isin(carded).to_numpy()])
+    infl = tables["influencers"]
+    keep = (infl["rank"].to_numpy() <= _CARD_RANKS) & infl["segment"].isin(carded).to_numpy()
+    out["influencers"] = csv_text(infl[keep])
     real = summary[summary["segment"] != 0].set_index("segment")["size"]
     mapped = real.sort_values(ascending=False, kind="mergesort").index[:_MAP_LIMIT]
     flows = tables["segment_flows"]
@@ -169,6 +177,28 @@ def shown_texts(texts: Mapping[str, str], tables: Mapping[str, pd.DataFrame]) ->
     keep[:1] = True
     out["segment_flows"] = csv_text(flows[keep])
     return out
+
+
+def card_candidates(summary: pd.DataFrame, cards: int) -> np.ndarray:
+    """The segments that may get one of ``cards`` cards: every segment (fringe apart) at least
+    as large as the ``cards``-th largest. Cards go by size, then by internal weight as the CSV
+    text rounds it, so this set of whole sizes holds them whatever the rounding.
+
+    >>> card_candidates(pd.DataFrame({"segment": [0, 1, 2, 3], "size": [9, 5, 4, 4]}), 2)
+    array([1, 2, 3])
+    """
+    _check_cards(cards)
+    real = summary[summary["segment"].to_numpy() != 0]
+    size = real["size"].to_numpy()
+    if cards == 0 or not len(size):
+        return np.zeros(0, dtype=np.int64)
+    least = np.sort(size)[::-1][min(cards, len(size)) - 1]
+    return real["segment"].to_numpy()[size >= least]
+
+
+def _check_cards(cards: Any) -> None:
+    if isinstance(cards, bool) or not isinstance(cards, int) or cards < 0:
+        raise InputError(f"cards must be a number of segments >= 0, got {cards!r}")
 
 
 @cache
@@ -267,7 +297,7 @@ def _method(manifest: Mapping[str, Any]) -> list[tuple[str, Any]]:
 def render_report(
     data: ReportData,
     *,
-    cards: int = 50,
+    cards: int = CARDS,
     plan: pd.DataFrame | Mapping[str, Any] | None = None,
     changes: pd.DataFrame | Mapping[str, Any] | None = None,
     alerts: pd.DataFrame | Mapping[str, Any] | None = None,
@@ -286,8 +316,7 @@ def render_report(
     ...     "http://www.w3.org/2000/svg", "")
     (True, False, False)
     """
-    if isinstance(cards, bool) or not isinstance(cards, int) or cards < 0:
-        raise InputError(f"cards must be a number of segments >= 0, got {cards!r}")
+    _check_cards(cards)
     t = data.tables
     manifest = data.manifest
     summary = t["segment_summary"]

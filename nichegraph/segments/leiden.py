@@ -151,9 +151,9 @@ def _groups(membership: np.ndarray) -> list[np.ndarray]:
     """Members of each community, largest first (ties: smallest member id first)."""
     order = np.argsort(membership, kind="stable")
     _, starts, counts = np.unique(membership[order], return_index=True, return_counts=True)
-    groups = [order[s : s + c] for s, c in zip(starts, counts, strict=True)]
-    groups.sort(key=lambda m: (-len(m), int(m[0])))
-    return groups
+    first = order[starts]  # each community's smallest member (stable order: ids ascending)
+    by = np.lexsort((first, -counts))  # a sort of Python keys took 0.5 s for Higgs' 100k+
+    return [order[s : s + c] for s, c in zip(starts[by].tolist(), counts[by].tolist(), strict=True)]
 
 
 def check_segment_options(**options: Any) -> SegmentOptions:
