@@ -464,7 +464,9 @@ def analyze(
         lambda: (
             _or_empty(None, PROFILE_COLUMNS)
             if external
-            else profile_segments(inter, seg, since=gopts.since, until=gopts.until),
+            else profile_segments(
+                inter, seg, since=gopts.since, until=gopts.until, built=graph_.rows
+            ),
             segment_flows(graph_, seg),
         ),
         spare,

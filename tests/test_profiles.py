@@ -309,3 +309,23 @@ def test_texts_without_tokens_give_an_empty_table_and_a_structural_profile():
     log = pd.DataFrame({"source": ["a", "b"], "target": ["b", "a"], "text": ["", "the"]})
     prof = ng.analyze(log, min_size=1, seed=1).profiles
     assert prof["label"].tolist() == ["around a"] and prof["distinctive_terms"].tolist() == [""]
+
+
+def test_the_graphs_rows_give_the_same_profiles():
+    """``built=graph.rows`` skips looking up the handles of the rows the graph was built from;
+    rows it dropped (a post, a self-loop, rows outside the window) are still looked up."""
+    s = generate_log(n_segments=6, n_rows=3_000, max_size=120, seed=4)
+    log = s.log.copy()
+    log.loc[0, "target"] = log.loc[0, "source"]  # a self-loop
+    log.loc[1, "kind"] = "post"
+    mid = log["timestamp"].sort_values().iloc[len(log) // 2]
+    g = ng.build_graph(log, since=mid)
+    assert 0 < g.rows.used.sum() < len(log)
+    seg = ng.find_segments(g, seed=4, min_size=3)
+    inter = ng.read_interactions(log)
+    plain = ng.profile_segments(inter, seg, since=mid)
+    fast = ng.profile_segments(inter, seg, since=mid, built=g.rows)
+    pd.testing.assert_frame_equal(fast, plain)
+    assert (plain["interactions"] > 0).all()
+    other = ng.build_graph(log.iloc[::-1].reset_index(drop=True))  # rows of another table
+    assert other.rows.rows_of(inter.table, np.array(seg.names, dtype=object)) is None

@@ -21,6 +21,7 @@ import itertools
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import igraph as ig
 import numpy as np
@@ -87,6 +88,30 @@ class BuiltRows:
         codes = np.int8 if len(kinds) < 2**7 else np.int32
         return cls(np.asarray(used, dtype=bool), src.astype(ids), dst.astype(ids),
                    kind.astype(codes), tuple(str(k) for k in kinds))  # fmt: skip
+
+    def rows_of(self, table: Any, names: np.ndarray) -> np.ndarray | None:
+        """The row numbers in ``table`` of these rows if they belong to ``table`` and
+        ``names`` (the graph's, ``names[id]``): sizes match and a few rows spread over the
+        table carry the names their ids say; else None.
+
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"source": ["a", "b", "a"], "target": ["b", "b", "a"]})
+        >>> r = BuiltRows.of([True, False, False], [0], [1], [0], ["reply"])
+        >>> r.rows_of(t, np.array(["a", "b"], dtype=object)).tolist(), r.rows_of(t[:2], None)
+        ([0], None)
+        """
+        if len(self.used) != len(table):
+            return None
+        idx = np.flatnonzero(self.used)
+        top = max(self.src.max(initial=0), self.dst.max(initial=0))
+        if len(idx) != len(self.src) or top >= len(names):
+            return None
+        probe = np.unique(np.linspace(0, len(idx) - 1, num=min(len(idx), 17)).astype(np.int64))
+        for col, ids in (("source", self.src), ("target", self.dst)):
+            given = table[col].iloc[idx[probe]].to_numpy(dtype=object)
+            if not (names[ids[probe]] == given).all():
+                return None
+        return idx
 
 
 def edge_pairs(u: np.ndarray, v: np.ndarray, chunk: int = 1 << 16) -> Iterator[tuple[int, int]]:

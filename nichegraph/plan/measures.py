@@ -157,24 +157,6 @@ def _seconds(ts: pd.Series) -> np.ndarray:
     return secs
 
 
-def _built_ids(table: pd.DataFrame, names: np.ndarray, built: Any) -> np.ndarray | None:
-    """Table row numbers of ``built`` (a graph's :class:`~nichegraph.graph.arrays.BuiltRows`)
-    if it belongs to ``table`` and ``names``: sizes match and a few rows spread over the table
-    carry the names their ids say."""
-    if built is None or len(built.used) != len(table) or "kind" not in table:
-        return None
-    idx = np.flatnonzero(built.used)
-    top = max(built.src.max(initial=0), built.dst.max(initial=0))
-    if len(idx) != len(built.src) or top >= len(names):
-        return None
-    probe = np.unique(np.linspace(0, len(idx) - 1, num=min(len(idx), 17)).astype(np.int64))
-    for col, ids in (("source", built.src), ("target", built.dst)):
-        given = table[col].iloc[idx[probe]].to_numpy(dtype=object)
-        if not (names[ids[probe]] == given).all():
-            return None
-    return idx
-
-
 def log_rows(
     table: pd.DataFrame,
     names: list[str] | np.ndarray,
@@ -198,7 +180,8 @@ def log_rows(
     ([0, 1], [1, 0], False)
     """
     names = np.asarray(names, dtype=object)
-    idx = _built_ids(table, names, built)
+    ok = built is not None and "kind" in table
+    idx = built.rows_of(table, names) if ok else None
     fast = idx is not None  # the build's own rows: filters already applied
     if fast:
         s, t = built.src.astype(np.int64), built.dst.astype(np.int64)
