@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -122,11 +123,12 @@ class AnalysisResult:
     def summary(self) -> pd.DataFrame:
         """Per-segment quality figures and the segment's top 3 influencers."""
         table = self.segmentation.segments.copy()
-        top3 = (
-            self.influencers[self.influencers["rank"] <= 3]
-            .groupby("segment")["person"]
-            .agg(lambda s: "; ".join(s))
-        )
+        infl = self.influencers  # ranks 1-3 joined per segment, in row order (no groupby)
+        seg = infl["segment"].to_numpy()[sel := np.flatnonzero(infl["rank"].to_numpy() <= 3)]
+        order = np.argsort(seg, kind="stable")
+        seg, who = seg[order], infl["person"].iloc[sel[order]].to_numpy(dtype=object)
+        segs, at = np.unique(seg, return_index=True)
+        top3 = pd.Series(["; ".join(who[a:b]) for a, b in pairwise([*at, len(seg)])], segs)
         table["top_influencers"] = table["segment"].map(top3).astype(object).fillna("")
         if self.stability is not None:  # mean best-match Jaccard over seeds; < 0.5 unstable
             stab = self.stability.segments.set_index("segment")
