@@ -56,7 +56,7 @@ import nichegraph as ng
 higgs = sys.argv[3] == "1"
 opts = {"sep": " ", "header": False, "columns": ("source", "target", "timestamp", "kind")}
 g = ng.build_graph(ng.read_interactions(sys.argv[1], **(opts if higgs else {}))).graph
-for a in [a for a in g.es.attributes() if a != "weight"]:
+for a in [a for a in g.es.attributes() if a not in ("weight", "count")]:  # as find_segments reads
     del g.es[a]
 with open(sys.argv[2], "wb") as f:
     pickle.dump(g, f, protocol=5)
