@@ -8,12 +8,13 @@ Run from the repository root::
 
 The graph ``nichegraph run`` segments is built once by this checkout (``read_interactions`` +
 ``build_graph`` with the defaults; a log is generated as in ``bench_scale.py`` unless ``--log``
-is given) and pickled (``--cache DIR`` keeps it between invocations: at 10M rows the build
-takes minutes). Each measurement is a child process that loads the pickle, registers its edge
-arrays (as ``build_graph`` does), then times ``find_segments(graph, seed=0, jobs=J)`` as
-``run`` calls it: wall, CPU of the process and of its workers (``os.times``), peak RSS, the
-number of segments and the leaves' modularity. The other checkout (``--tree``) runs with its
-own signature (``jobs`` only if it takes it); the checkouts run turn about (A B A B ...).
+is given) and pickled with the edges' weight and count (``--cache DIR`` keeps it between
+invocations: at 10M rows the build takes minutes). Each measurement is a child process that
+loads the pickle, registers its edge arrays (as ``build_graph`` does), then times
+``find_segments(graph, seed=0, jobs=J)`` as ``run`` calls it: wall, CPU of the process and of
+its workers (``os.times``), peak RSS, the number of segments and the leaves' modularity. The
+other checkout (``--tree``) runs with its own signature (``jobs`` only if it takes it); the
+checkouts run turn about (A B A B ...).
 ``--higgs`` adds the Higgs log.
 """
 
@@ -56,7 +57,7 @@ import nichegraph as ng
 higgs = sys.argv[3] == "1"
 opts = {"sep": " ", "header": False, "columns": ("source", "target", "timestamp", "kind")}
 g = ng.build_graph(ng.read_interactions(sys.argv[1], **(opts if higgs else {}))).graph
-for a in [a for a in g.es.attributes() if a != "weight"]:
+for a in [a for a in g.es.attributes() if a not in ("weight", "count")]:  # as find_segments reads
     del g.es[a]
 with open(sys.argv[2], "wb") as f:
     pickle.dump(g, f, protocol=5)
