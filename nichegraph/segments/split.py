@@ -31,7 +31,6 @@ processes ran them).
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -359,8 +358,10 @@ def split_segments(
         if progress:
             progress(f"split level {level} ({len(cands)} segments)")
         label = np.full(n, -1, dtype=np.int64)
-        for c, (_, members, _, _) in enumerate(cands):
-            label[members] = c
+        sizes = [len(members) for _, members, _, _ in cands]
+        label[np.concatenate([members for _, members, _, _ in cands])] = np.repeat(
+            np.arange(len(cands)), sizes
+        )
         idx = np.flatnonzero(label >= 0)
         local = np.full(n, -1, dtype=np.int64)
         local[idx] = np.arange(len(idx))
@@ -375,12 +376,15 @@ def split_segments(
         comm_part = np.zeros(int(comm.max()) + 1, dtype=np.int64)
         comm_part[comm] = part
         split = np.bincount(comm_part, minlength=len(cands)) >= 2
+        # each sub-segment's members in id order (a stable sort of ascending ids), per part the
+        # largest first (ties: the smallest first member): one sort, no per-segment sorting
         order = np.argsort(comm, kind="stable")
         bounds = np.concatenate([[0], np.flatnonzero(np.diff(comm[order])) + 1, [len(order)]])
+        lo, hi = bounds[:-1], bounds[1:]
+        owner = part[order[lo]]
         children: list[list[np.ndarray]] = [[] for _ in cands]
-        for lo, hi in itertools.pairwise(bounds):
-            members = idx[order[lo:hi]]
-            children[part[order[lo]]].append(members)
+        for k in np.lexsort((idx[order[lo]], lo - hi, owner)).tolist():
+            children[owner[k]].append(idx[order[lo[k] : hi[k]]])
         for c, (path, members, gain, _forced) in enumerate(cands):
             if not test[c]:
                 leaves.append(Leaf(path, members, gain))
@@ -391,6 +395,5 @@ def split_segments(
                 leaves.append(Leaf(path, members, g_c))
                 continue
             kept += 1
-            kids = sorted(children[c], key=lambda m: (-len(m), int(m.min())))
-            level_groups += [((*path, j + 1), np.sort(m), g_c) for j, m in enumerate(kids)]
+            level_groups += [((*path, j + 1), m, g_c) for j, m in enumerate(children[c])]
     return leaves, tried, kept
