@@ -215,3 +215,63 @@ def test_shortlist():
     for bad in (0, -3):
         with pytest.raises(ng.InputError, match="top must be a positive integer"):
             ng.shortlist(inf, top=bad)
+
+
+def _segments_of_many_sizes(seed: int = 11):
+    """A graph of 40 segments of 3-150 people (ER inside, a few ties across), weights 0.5-3."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(3, 150, 40)
+    memb = np.repeat(np.arange(40), sizes)
+    rng.shuffle(memb)  # segments not stored in id order
+    n = len(memb)
+    e = rng.integers(0, n, (8 * n, 2))
+    e = e[(e[:, 0] != e[:, 1]) & ((memb[e[:, 0]] == memb[e[:, 1]]) | (rng.random(len(e)) < 0.05))]
+    same = memb[:, None] == np.arange(40)
+    for c in range(40):  # make sure each segment has ties inside: a ring
+        idx = np.flatnonzero(same[:, c])
+        e = np.vstack([e, np.column_stack([idx, np.roll(idx, 1)])])
+    e = np.unique(e, axis=0)
+    g = ig.Graph(n=n, edges=e.tolist(), directed=True)
+    g.es["weight"] = (rng.random(g.ecount()) * 2.5 + 0.5).tolist()
+    return g, memb
+
+
+def test_pagerank_each_segment_stops_on_its_own_with_the_numbers_it_has_alone():
+    g, memb = _segments_of_many_sizes()
+    pr = pagerank_within(intra_graph(g, memb))
+    for c in range(40):
+        idx = np.flatnonzero(memb == c)
+        alone = pagerank_within(intra_graph(g.induced_subgraph(idx.tolist()), np.zeros(len(idx))))
+        assert np.array_equal(pr[idx], alone)  # bit for bit, whatever the other segments do
+        ref = g.induced_subgraph(idx.tolist()).pagerank(weights="weight")
+        np.testing.assert_allclose(pr[idx], ref, atol=1e-10)
+    # the layout (storage order) of one segment changes the scores by rounding only
+    everyone = intra_graph(g, np.zeros(len(memb), dtype=int))
+    by_segment = pagerank_within(everyone, layout=np.argsort(memb, kind="stable"))
+    np.testing.assert_allclose(by_segment, pagerank_within(everyone), rtol=1e-9)
+    np.testing.assert_allclose(by_segment, g.pagerank(weights="weight"), atol=1e-10)
+
+
+def test_exact_betweenness_of_every_segment_is_the_one_it_has_alone():
+    g, memb = _segments_of_many_sizes(12)
+    b, stats = betweenness(intra_graph(g, memb))
+    assert stats == {"exact": 40, "sampled": 0}
+    for c in range(40):
+        sub = g.induced_subgraph(np.flatnonzero(memb == c).tolist())
+        ref = np.asarray(sub.betweenness(weights=(1 / np.asarray(sub.es["weight"])).tolist()))
+        size = sub.vcount()
+        assert np.array_equal(b[memb == c], ref / ((size - 1) * (size - 2)))  # bit for bit
+
+
+def test_participation_as_the_sum_over_every_source_segment():
+    g, memb = _segments_of_many_sizes(13)
+    e = np.asarray(g.get_edgelist())
+    w = np.asarray(g.es["weight"])
+    p, outside = participation(g, memb)
+    total = np.bincount(e[:, 1], weights=w, minlength=len(memb))
+    key = e[:, 1] * 40 + memb[e[:, 0]]  # the plain way: one key per (target, source segment)
+    uniq, inv = np.unique(key, return_inverse=True)
+    k_is = np.bincount(inv, weights=w)
+    sq = np.bincount(uniq // 40, weights=(k_is / total[uniq // 40]) ** 2, minlength=len(memb))
+    assert np.array_equal(p, np.clip(np.where(total > 0, 1 - sq, 0.0), 0, 1))  # bit for bit
+    assert (outside > 0).sum() > 100 and (p > 0).sum() > 100  # ties across segments

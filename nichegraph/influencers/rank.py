@@ -188,7 +188,9 @@ def rank_influencers(
         "in_strength": lambda: in_strength(intra),  # beside this one (run's profiles) is done
         "reach": lambda: reach(intra),
         "coreness": lambda: coreness(intra),
-        "global_pagerank": lambda: pagerank_within(everyone, damping=damping),
+        "global_pagerank": lambda: pagerank_within(  # stored by segment: memory locality
+            everyone, damping=damping, layout=np.argsort(memb, kind="stable")
+        ),
         "betweenness": lambda: betweenness(
             intra, exact_max=exact_max, epsilon=epsilon, seed=seed, jobs=jobs
         )[0],
