@@ -88,14 +88,15 @@ def pagerank_within(
 
     One power iteration on the within-segment graph, with teleport and dangling mass
     redistributed uniformly *within the segment*: exactly the PageRank of each segment's
-    induced subgraph, computed without a loop over segments. Each segment iterates until the
-    largest change of its own scores is below ``tol`` and then leaves the product (at 10M rows
-    the slowest of 20,000 segments needs ~100 more iterations than most). The vertices are
-    stored by segment (memory locality: 1.8x faster at 10M rows), each segment's in id order
-    or in the order of ``layout`` (vertex ids; e.g. the whole graph, one segment, stored by
-    community: 1.4x faster at 10M rows, scores the same up to rounding). A segment's sums add
-    the same terms in the same order whatever else runs: its scores are bit for bit those of
-    the segment alone.
+    induced subgraph, computed without a loop over segments, until the largest change of
+    all scores is below ``tol``. A segment whose scores stop changing (a fixed point of the
+    floating-point iteration: no later iteration changes a bit of them) leaves the product
+    (1M rows: a row leaves at iteration 72 of 153 on average). The vertices are stored by
+    segment (memory locality: 1.8x faster at 10M rows), each segment's in id order, so every
+    sum adds the same terms in the same order as in id order: the same numbers, bit for bit,
+    as iterating every segment to the end in id order. ``layout`` (vertex ids) stores them
+    in that order instead (the whole graph, one segment, stored by community: 1.4x faster at
+    10M rows; the sums change order, the scores change by rounding only).
 
     >>> import igraph as ig, numpy as np
     >>> g = ig.Graph([(0, 1), (2, 1), (3, 4)], directed=True); g.es["weight"] = [1.0] * 3
@@ -111,14 +112,14 @@ def pagerank_within(
     out = np.bincount(intra.src, weights=intra.weight, minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         vals = intra.weight / out[intra.src]
-    m = sp.csr_matrix((vals, (intra.dst, intra.src)), shape=(n, n))
     perm = np.argsort(memb, kind="stable")  # stored position -> vertex id
     if layout is not None:
         perm = layout[np.argsort(memb[layout], kind="stable")]
     pos = np.empty(n, dtype=np.int64)
     pos[perm] = np.arange(n)
-    if np.any(perm[1:] < perm[:-1]):  # not in id order already
-        m = _permuted(m, perm, pos)
+    # rows by stored position, each row's entries sorted (scipy sorts them): in id order
+    # within a segment, the order of the product's sums whatever the layout of the others
+    m = sp.csr_matrix((vals, (pos[intra.dst], pos[intra.src])), shape=(n, n))
     memb = memb[perm]
     x = _power(m, 1.0 / size[memb], memb, out[perm] == 0, size, damping, tol, max_iter)
     result = np.empty(n)
@@ -136,11 +137,10 @@ def _power(
     tol: float,
     max_iter: int,
 ) -> np.ndarray:
-    """Power iterations of every segment (``memb`` sorted) until its own max |change| <
-    ``tol``: a segment that stops leaves the product (its rows and columns are cut out once
-    the stopped ones hold a fifth of the rows). bincount and the product add each running
-    segment's terms in the same order whatever else runs, so a segment gets the very numbers
-    it would get alone."""
+    """Power iterations of every segment (``memb`` sorted) until the max |change| < ``tol``.
+    A segment at a fixed point leaves the product (its rows and columns are cut out once
+    such ones hold a fifth of the rows): bincount and the product add each remaining
+    segment's terms in the same order whatever else runs, so the numbers are the same."""
     n = len(x)
     result = np.empty(n)
     live = np.arange(n)  # stored position of each row still in the product
@@ -171,7 +171,10 @@ def _power(
                 return x
             continue
         np.abs(diff, out=diff)
-        stop = running & (np.maximum.reduceat(diff, starts) < tol)
+        seg_diff = np.maximum.reduceat(diff, starts)
+        if seg_diff.max() < tol:
+            break
+        stop = running & (seg_diff == 0)  # at a fixed point: no later iteration changes it
         if not stop.any():
             continue
         running &= ~stop
@@ -207,17 +210,6 @@ def _rows_cut(m: sp.csr_matrix, idx: np.ndarray, n: int) -> sp.csr_matrix:
     )
 
 
-def _permuted(m: sp.csr_matrix, perm: np.ndarray, pos: np.ndarray) -> sp.csr_matrix:
-    """``m`` with rows and columns renumbered (row ``perm[i]`` becomes row ``i``, column ``j``
-    becomes ``pos[j]``), each row's entries kept in their stored order: a product with it
-    adds the same terms in the same order."""
-    count = np.diff(m.indptr)[perm]
-    indptr = np.concatenate([[0], np.cumsum(count)])
-    take = np.repeat(m.indptr[perm] - indptr[:-1], count) + np.arange(int(indptr[-1]))
-    idx = pos[m.indices[take]].astype(m.indices.dtype)
-    return sp.csr_matrix((m.data[take], idx, indptr.astype(m.indptr.dtype)), shape=m.shape)
-
-
 def coreness(intra: IntraGraph) -> np.ndarray:
     """k-core number on the undirected within-segment graph (ties counted once).
 
@@ -235,12 +227,15 @@ def coreness(intra: IntraGraph) -> np.ndarray:
         g = ig.Graph(n=n, edges=list(zip(intra.src.tolist(), intra.dst.tolist(), strict=True)),
                      directed=True)  # fmt: skip
         return np.asarray(g.as_undirected(mode="collapse").coreness(mode="all"), dtype=float)
-    lo, hi = np.minimum(intra.src, intra.dst), np.maximum(intra.src, intra.dst)
-    key = np.sort(lo * n + hi)
+    bits = max((n - 1).bit_length(), 1)  # a tie as one integer: shifts, not divisions
+    low = (1 << bits) - 1
+    lo = np.minimum(intra.src, intra.dst).astype(np.int64)
+    key = np.sort((lo << bits) | np.maximum(intra.src, intra.dst))
     key = key[np.diff(key, prepend=-1) != 0]  # np.unique hashes: slower
-    ends = np.concatenate([key // n, key % n])
-    nbr = np.concatenate([key % n, key // n])[np.argsort(ends)]
-    ties = np.bincount(ends, minlength=n)
+    # both ends of each tie, by end: one sort (an argsort: 4x slower)
+    both = np.sort(np.concatenate([key, ((key & low) << bits) | (key >> bits)]))
+    nbr = both & low
+    ties = np.bincount(both >> bits, minlength=n)
     indptr = np.concatenate([[0], np.cumsum(ties)])
     deg = ties.copy()  # ties to people not yet peeled
     core = np.zeros(n)
