@@ -15,6 +15,7 @@ from nichegraph.influencers import (
     in_strength,
     intra_graph,
     measures,
+    pagerank_global,
     pagerank_within,
     participation,
     pivots_needed,
@@ -276,11 +277,21 @@ def test_pagerank_segments_leaving_at_their_fixed_point_change_no_bit(monkeypatc
         idx = np.flatnonzero(memb == c)
         ref = g.induced_subgraph(idx.tolist()).pagerank(weights="weight")
         np.testing.assert_allclose(pr[idx], ref, atol=1e-10)
-    # the layout (storage order) of one segment changes the scores by rounding only
-    everyone = intra_graph(g, np.zeros(len(memb), dtype=int))
-    by_segment = pagerank_within(everyone, layout=np.argsort(memb, kind="stable"))
-    np.testing.assert_allclose(by_segment, pagerank_within(everyone), rtol=1e-9)
-    np.testing.assert_allclose(by_segment, g.pagerank(weights="weight"), atol=1e-10)
+
+
+def test_global_pagerank_folds_the_never_engaged_and_changes_rounding_only():
+    g, memb = _segments_of_many_sizes(14)
+    g.add_vertices(300)  # people who only engage (nobody engages them), some with no ties
+    rng = np.random.default_rng(14)
+    g.add_edges(np.column_stack([np.arange(g.vcount() - 300, g.vcount() - 50),
+                                 rng.integers(0, 2000, 250)]).tolist())  # fmt: skip
+    g.es.select(weight=None)["weight"] = 2.0
+    everyone = intra_graph(g, np.zeros(g.vcount(), dtype=int))
+    ref = pagerank_within(everyone)
+    assert (np.bincount(everyone.dst, minlength=g.vcount()) == 0).sum() >= 300
+    for layout in (None, np.argsort(np.append(memb, np.zeros(300, dtype=int)), kind="stable")):
+        np.testing.assert_allclose(pagerank_global(everyone, layout=layout), ref, rtol=1e-9)
+    np.testing.assert_allclose(ref, g.pagerank(weights="weight"), atol=1e-10)
 
 
 def test_exact_betweenness_of_every_segment_is_the_one_it_has_alone():

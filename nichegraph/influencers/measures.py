@@ -28,6 +28,7 @@ __all__ = [
     "coreness",
     "in_strength",
     "intra_graph",
+    "pagerank_global",
     "pagerank_within",
     "pivots_needed",
     "reach",
@@ -82,7 +83,6 @@ def pagerank_within(
     damping: float = 0.85,
     tol: float = 1e-12,
     max_iter: int = 1000,
-    layout: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weighted PageRank inside every segment at once, each segment's scores summing to 1.
 
@@ -94,9 +94,7 @@ def pagerank_within(
     (1M rows: a row leaves at iteration 72 of 153 on average). The vertices are stored by
     segment (memory locality: 1.8x faster at 10M rows), each segment's in id order, so every
     sum adds the same terms in the same order as in id order: the same numbers, bit for bit,
-    as iterating every segment to the end in id order. ``layout`` (vertex ids) stores them
-    in that order instead (the whole graph, one segment, stored by community: 1.4x faster at
-    10M rows; the sums change order, the scores change by rounding only).
+    as iterating every segment to the end in id order.
 
     >>> import igraph as ig, numpy as np
     >>> g = ig.Graph([(0, 1), (2, 1), (3, 4)], directed=True); g.es["weight"] = [1.0] * 3
@@ -113,18 +111,73 @@ def pagerank_within(
     with np.errstate(divide="ignore", invalid="ignore"):
         vals = intra.weight / out[intra.src]
     perm = np.argsort(memb, kind="stable")  # stored position -> vertex id
-    if layout is not None:
-        perm = layout[np.argsort(memb[layout], kind="stable")]
     pos = np.empty(n, dtype=np.int64)
     pos[perm] = np.arange(n)
     # rows by stored position, each row's entries sorted (scipy sorts them): in id order
-    # within a segment, the order of the product's sums whatever the layout of the others
+    # within a segment, the order of the product's sums
     m = sp.csr_matrix((vals, (pos[intra.dst], pos[intra.src])), shape=(n, n))
     memb = memb[perm]
     x = _power(m, 1.0 / size[memb], memb, out[perm] == 0, size, damping, tol, max_iter)
     result = np.empty(n)
     result[perm] = x / np.bincount(memb, weights=x, minlength=k)[memb]
     return result
+
+
+def pagerank_global(
+    intra: IntraGraph,
+    *,
+    damping: float = 0.85,
+    tol: float = 1e-12,
+    max_iter: int = 1000,
+    layout: np.ndarray | None = None,
+) -> np.ndarray:
+    """Weighted PageRank of the whole graph (``intra``'s membership is not read): the
+    :func:`pagerank_within` of one segment, up to rounding, faster. The people nobody
+    engaged with are one term: their score is the teleport share at every iteration (80% of
+    the people and of the ties of the Higgs log); the others are stored in the order of
+    ``layout`` (vertex ids, e.g. by community: memory locality, 1.4x faster at 10M rows).
+
+    >>> import igraph as ig, numpy as np
+    >>> g = ig.Graph([(0, 1), (2, 1), (1, 3)], directed=True); g.es["weight"] = [1.0] * 3
+    >>> pr = pagerank_global(intra_graph(g, np.zeros(4, dtype=int)))
+    >>> bool(np.allclose(pr, g.pagerank(weights="weight"))), round(float(pr.sum()), 6)
+    (True, 1.0)
+    """
+    n = intra.n
+    if n == 0:
+        return np.zeros(0)
+    perm = np.arange(n) if layout is None else np.asarray(layout)
+    pos = np.empty(n, dtype=np.int64)
+    pos[perm] = np.arange(n)
+    out = np.bincount(intra.src, weights=intra.weight, minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vals = intra.weight / out[intra.src]
+    m = sp.csr_matrix((vals, (pos[intra.dst], pos[intra.src])), shape=(n, n))
+    engaged = np.diff(m.indptr) > 0
+    live, idle = np.flatnonzero(engaged), np.flatnonzero(~engaged)
+    m = m[live]
+    from_idle = np.asarray(m[:, idle].sum(axis=1)).ravel()  # weight share from the idle
+    m = m[:, live]
+    is_dangling = out[perm] == 0
+    dangling = np.flatnonzero(is_dangling[live])
+    n_idle, idle_dangling = len(idle), int(is_dangling[idle].sum())
+    x, idle_x = np.full(len(live), 1.0 / n), 1.0 / n
+    for _ in range(max_iter):
+        mass = x.sum() + n_idle * idle_x
+        dangling_mass = x[dangling].sum() + idle_dangling * idle_x
+        share = ((1 - damping) * mass + damping * dangling_mass) / n
+        new = m @ x
+        new += from_idle * idle_x
+        new *= damping
+        new += share
+        change = max(np.abs(new - x).max(initial=0.0), abs(share - idle_x))
+        x, idle_x = new, share
+        if change < tol:
+            break
+    result = np.empty(n)
+    result[perm[live]] = x
+    result[perm[idle]] = idle_x
+    return result / result.sum()
 
 
 def _power(

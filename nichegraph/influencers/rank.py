@@ -28,6 +28,7 @@ from .measures import (
     betweenness,
     coreness,
     in_strength,
+    pagerank_global,
     pagerank_within,
     reach,
     split_edges,
@@ -188,7 +189,7 @@ def rank_influencers(
         "in_strength": lambda: in_strength(intra),  # beside this one (run's profiles) is done
         "reach": lambda: reach(intra),
         "coreness": lambda: coreness(intra),
-        "global_pagerank": lambda: pagerank_within(  # stored by segment: memory locality
+        "global_pagerank": lambda: pagerank_global(  # stored by segment: memory locality
             everyone, damping=damping, layout=np.argsort(memb, kind="stable")
         ),
         "betweenness": lambda: betweenness(
