@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from .._parallel import check_jobs, parallel_map
 from .._random import rng
-from ..graph.arrays import edge_arrays
+from ..graph.arrays import edge_arrays, stable_order
 
 __all__ = [
     "IntraGraph",
@@ -110,7 +110,7 @@ def pagerank_within(
     out = np.bincount(intra.src, weights=intra.weight, minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         vals = intra.weight / out[intra.src]
-    perm = np.argsort(memb, kind="stable")  # stored position -> vertex id
+    perm = stable_order(memb)  # stored position -> vertex id
     pos = np.empty(n, dtype=np.int64)
     pos[perm] = np.arange(n)
     # rows by stored position, each row's entries sorted (scipy sorts them): in id order
@@ -191,15 +191,15 @@ def _power(
     max_iter: int,
 ) -> np.ndarray:
     """Power iterations of every segment (``memb`` sorted) until the max |change| < ``tol``.
-    A segment at a fixed point leaves the product (its rows and columns are cut out once
-    such ones hold a fifth of the rows): bincount and the product add each remaining
-    segment's terms in the same order whatever else runs, so the numbers are the same."""
+    A segment at a fixed point (no change at all) leaves the product (its rows and columns
+    are cut out once such ones hold a fifth of the rows): bincount and the product add each
+    remaining segment's terms in the same order whatever else runs: the same numbers."""
     n = len(x)
     result = np.empty(n)
     live = np.arange(n)  # stored position of each row still in the product
     one = len(size) == 1
     cut = True
-    for _ in range(max_iter):
+    for step in range(1, max_iter + 1):
         if cut:  # the running segments, numbered 0..
             starts = np.flatnonzero(np.diff(memb, prepend=-1))
             lengths = np.diff(np.append(starts, len(x)))
@@ -219,15 +219,12 @@ def _power(
         new += share[0] if one else share[local]
         np.subtract(new, x, out=diff)
         x = new
-        if one:  # max |d| = max(d, -min d): one pass less
-            if max(diff.max(), -diff.min()) < tol:
-                return x
+        if max(diff.max(), -diff.min()) < tol:  # max |d| = max(d, -min d): one pass less
+            break
+        if one or step % 8:  # a fixed point stays one: looking every 8th iteration is enough
             continue
         np.abs(diff, out=diff)
-        seg_diff = np.maximum.reduceat(diff, starts)
-        if seg_diff.max() < tol:
-            break
-        stop = running & (seg_diff == 0)  # at a fixed point: no later iteration changes it
+        stop = running & (np.maximum.reduceat(diff, starts) == 0)
         if not stop.any():
             continue
         running &= ~stop
@@ -345,11 +342,11 @@ def betweenness(
     stats = {"exact": 0, "sampled": 0}
     if n == 0:
         return out, stats
-    order = np.argsort(memb, kind="stable")
+    order = stable_order(memb)
     segs, starts, counts = np.unique(memb[order], return_index=True, return_counts=True)
     local = np.empty(n, dtype=np.int64)
     local[order] = np.arange(n) - np.repeat(starts, counts)
-    e_order = np.argsort(memb[intra.src], kind="stable")
+    e_order = stable_order(memb[intra.src])
     e_seg = memb[intra.src][e_order]
     e_lo = np.searchsorted(e_seg, segs, side="left")
     e_hi = np.searchsorted(e_seg, segs, side="right")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import igraph as ig
 import numpy as np
 
-from ..graph.arrays import edge_arrays
+from ..graph.arrays import edge_arrays, stable_order
 
 __all__ = [
     "CONNECTOR_HUB_P",
@@ -67,7 +67,7 @@ def participation_of(
     uniq, inv = np.unique(key, return_inverse=True)
     has_own = np.flatnonzero(np.bincount(e[:, 1], weights=~cross, minlength=n) > 0)
     both = np.concatenate([uniq, has_own * k + membership[has_own]])
-    key_order = np.argsort(both, kind="stable")
+    key_order = stable_order(both)
     k_is = np.concatenate([np.bincount(inv, weights=w[cross], minlength=len(uniq)),
                            own[has_own]])[key_order]  # fmt: skip
     tgt = both[key_order] // k
