@@ -195,6 +195,8 @@ def _power(
     are cut out once such ones hold a fifth of the rows): bincount and the product add each
     remaining segment's terms in the same order whatever else runs: the same numbers."""
     n = len(x)
+    if max_iter < 1:
+        return x
     result = np.empty(n)
     live = np.arange(n)  # stored position of each row still in the product
     one = len(size) == 1

@@ -272,7 +272,7 @@ def percentile_within(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
     out = np.empty(n)
     if n == 0:
         return out
-    order = _by_segment_then_value(values, segment)
+    order = _stably_by_segment(np.argsort(values), segment)  # within ties: any order
     v, s = values[order], segment[order]
     new_seg = np.diff(s, prepend=s[0] - 1) != 0
     new_tie = new_seg | (np.diff(v, prepend=v[0]) != 0)
@@ -287,17 +287,14 @@ def percentile_within(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
     return out
 
 
-def _by_segment_then_value(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
-    """An order of the rows by segment, then value (the order within equal values is any).
-
-    Segments that are non-negative integers: an argsort of the values, then a stable one of
-    their segments by one integer sort (:func:`~nichegraph.graph.arrays.stable_order`): 4x
-    faster than ``np.lexsort`` at 760k rows.
-    """
-    if segment.dtype.kind not in "iu" or segment.min() < 0:
-        return np.lexsort((values, segment))
-    by_value = np.argsort(values)
-    return by_value[stable_order(segment[by_value])]
+def _stably_by_segment(order: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """``order`` sorted stably by ``segment[order]``: for non-negative integer segments one
+    integer sort (:func:`~nichegraph.graph.arrays.stable_order`, 4x faster than a key of
+    ``np.lexsort`` at 760k rows)."""
+    s = segment[order]
+    if s.dtype.kind in "iu" and (not len(s) or s.min() >= 0):
+        return order[stable_order(s)]
+    return order[np.argsort(s, kind="stable")]
 
 
 def ranked_order(
@@ -314,7 +311,7 @@ def ranked_order(
     >>> ranked_order(np.array([2, 1, 1]), np.array([0.5, 0.5, 0.5]), np.ones(3), ["a", "c", "b"])
     array([2, 1, 0])
     """
-    order = np.lexsort((-pagerank, -score, segment))  # stable: ties stay in row order
+    order = _stably_by_segment(np.lexsort((-pagerank, -score)), segment)  # ties: row order
     if by_name:
         return order
     same = np.ones(len(order), dtype=bool)  # same keys as the row before: a tie by name
