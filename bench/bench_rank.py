@@ -181,12 +181,12 @@ def main(argv: list[str] | None = None) -> None:
         a.cache.mkdir(parents=True, exist_ok=True)
 
     def run(label: str, name: str, make_log, options: dict) -> None:
-        graph, seg = prepared(name, make_log, options, a.cache)
-        if a.tree:
-            del graph, seg
-            against_tree(label, a.cache / f"{name}.pickle", a.tree, a.repeat)
-        else:
-            one(label, graph, seg, a)
+        if not a.tree:
+            one(label, *prepared(name, make_log, options, a.cache), a)
+            return
+        if not (a.cache / f"{name}.pickle").exists():
+            prepared(name, make_log, options, a.cache)  # made once, read by each process
+        against_tree(label, a.cache / f"{name}.pickle", a.tree, a.repeat)
 
     if a.rows:
         run(f"{a.rows:,} rows", f"log_{a.rows}",
