@@ -157,6 +157,8 @@ def pagerank_global(
     live, idle = np.flatnonzero(engaged), np.flatnonzero(~engaged)
     m = m[live]
     from_idle = np.asarray(m[:, idle].sum(axis=1)).ravel()  # weight share from the idle
+    fed = np.flatnonzero(from_idle)
+    from_idle = from_idle[fed]
     m = m[:, live]
     is_dangling = out[perm] == 0
     dangling = np.flatnonzero(is_dangling[live])
@@ -167,10 +169,11 @@ def pagerank_global(
         dangling_mass = x[dangling].sum() + idle_dangling * idle_x
         share = ((1 - damping) * mass + damping * dangling_mass) / n
         new = m @ x
-        new += from_idle * idle_x
+        new[fed] += from_idle * idle_x
         new *= damping
         new += share
-        change = max(np.abs(new - x).max(initial=0.0), abs(share - idle_x))
+        x -= new
+        change = max(x.max(initial=0.0), -x.min(initial=0.0), abs(share - idle_x))
         x, idle_x = new, share
         if change < tol:
             break
