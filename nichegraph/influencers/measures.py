@@ -91,10 +91,10 @@ def pagerank_within(
     induced subgraph, computed without a loop over segments, until the largest change of
     all scores is below ``tol``. A segment whose scores stop changing (a fixed point of the
     floating-point iteration: no later iteration changes a bit of them) leaves the product
-    (1M rows: a row leaves at iteration 72 of 153 on average). The vertices are stored by
-    segment (memory locality: 1.8x faster at 10M rows), each segment's in id order, so every
-    sum adds the same terms in the same order as in id order: the same numbers, bit for bit,
-    as iterating every segment to the end in id order.
+    (1M rows: a row is at its fixed point by iteration 72 of 153 on average). The vertices
+    are stored by segment (memory locality: 1.8x faster at 10M rows), each segment's in id
+    order, so every sum adds the same terms in the same order as in id order: the same
+    numbers, bit for bit, as iterating every segment to the end in id order.
 
     >>> import igraph as ig, numpy as np
     >>> g = ig.Graph([(0, 1), (2, 1), (3, 4)], directed=True); g.es["weight"] = [1.0] * 3
