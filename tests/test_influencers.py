@@ -5,6 +5,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 import nichegraph as ng
 from nichegraph._random import igraph_seed
@@ -13,6 +14,8 @@ from nichegraph.influencers import (
     coreness,
     in_strength,
     intra_graph,
+    measures,
+    pagerank_global,
     pagerank_within,
     participation,
     pivots_needed,
@@ -215,3 +218,111 @@ def test_shortlist():
     for bad in (0, -3):
         with pytest.raises(ng.InputError, match="top must be a positive integer"):
             ng.shortlist(inf, top=bad)
+
+
+def _segments_of_many_sizes(seed: int = 11):
+    """A graph of 40 segments of 3-150 people (ER inside, a few ties across), weights 0.5-3."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(3, 150, 40)
+    memb = np.repeat(np.arange(40), sizes)
+    rng.shuffle(memb)  # segments not stored in id order
+    n = len(memb)
+    e = rng.integers(0, n, (8 * n, 2))
+    e = e[(e[:, 0] != e[:, 1]) & ((memb[e[:, 0]] == memb[e[:, 1]]) | (rng.random(len(e)) < 0.05))]
+    same = memb[:, None] == np.arange(40)
+    for c in range(40):  # make sure each segment has ties inside: a ring
+        idx = np.flatnonzero(same[:, c])
+        e = np.vstack([e, np.column_stack([idx, np.roll(idx, 1)])])
+    e = np.unique(e, axis=0)
+    g = ig.Graph(n=n, edges=e.tolist(), directed=True)
+    g.es["weight"] = (rng.random(g.ecount()) * 2.5 + 0.5).tolist()
+    return g, memb
+
+
+def _plain_pagerank(intra, damping=0.85, tol=1e-12):
+    """Power iterations of all segments together, in id order, to the end: the reference."""
+    memb = intra.membership
+    k = memb.max() + 1
+    size = np.maximum(np.bincount(memb, minlength=k), 1).astype(float)
+    out = np.bincount(intra.src, weights=intra.weight, minlength=intra.n)
+    m = sp.csr_matrix((intra.weight / out[intra.src], (intra.dst, intra.src)), shape=(intra.n,) * 2)
+    x = 1.0 / size[memb]
+    for _ in range(1000):
+        mass = np.bincount(memb, weights=x, minlength=k)
+        dangling = np.bincount(memb, weights=x * (out == 0), minlength=k)
+        new = damping * (m @ x) + (((1 - damping) * mass + damping * dangling) / size)[memb]
+        done = np.abs(new - x).max() < tol
+        x = new
+        if done:
+            break
+    return x / np.bincount(memb, weights=x, minlength=k)[memb]
+
+
+def test_pagerank_segments_leaving_at_their_fixed_point_change_no_bit(monkeypatch):
+    g, memb = _segments_of_many_sizes()
+    n = g.vcount()  # and 60 rings of 20 people (at their fixed point in a few iterations)
+    g.add_vertices(1200)
+    ring = np.arange(n, n + 1200).reshape(60, 20)
+    g.add_edges(np.column_stack([ring.ravel(), np.roll(ring, 1, axis=1).ravel()]).tolist())
+    g.es.select(_source_ge=n)["weight"] = 1.0
+    memb = np.concatenate([memb, np.repeat(np.arange(40, 100), 20)])
+    intra = intra_graph(g, memb)
+    cuts = []
+    cut = measures._rows_cut
+    monkeypatch.setattr(measures, "_rows_cut", lambda m, idx, n: cuts.append(n) or cut(m, idx, n))
+    pr = pagerank_within(intra)
+    assert cuts  # segments did leave the product
+    assert np.array_equal(pr, _plain_pagerank(intra))  # bit for bit
+    for c in range(0, 100, 3):
+        idx = np.flatnonzero(memb == c)
+        ref = g.induced_subgraph(idx.tolist()).pagerank(weights="weight")
+        np.testing.assert_allclose(pr[idx], ref, atol=1e-10)
+
+
+def test_global_pagerank_folds_the_never_engaged_and_changes_rounding_only():
+    g, memb = _segments_of_many_sizes(14)
+    g.add_vertices(300)  # people who only engage (nobody engages them), some with no ties
+    rng = np.random.default_rng(14)
+    g.add_edges(np.column_stack([np.arange(g.vcount() - 300, g.vcount() - 50),
+                                 rng.integers(0, 2000, 250)]).tolist())  # fmt: skip
+    g.es.select(weight=None)["weight"] = 2.0
+    everyone = intra_graph(g, np.zeros(g.vcount(), dtype=int))
+    ref = pagerank_within(everyone)
+    assert (np.bincount(everyone.dst, minlength=g.vcount()) == 0).sum() >= 300
+    for layout in (None, np.argsort(np.append(memb, np.zeros(300, dtype=int)), kind="stable")):
+        np.testing.assert_allclose(pagerank_global(everyone, layout=layout), ref, rtol=1e-9)
+    np.testing.assert_allclose(ref, g.pagerank(weights="weight"), atol=1e-10)
+
+
+def test_exact_betweenness_of_every_segment_is_the_one_it_has_alone():
+    g, memb = _segments_of_many_sizes(12)
+    b, stats = betweenness(intra_graph(g, memb))
+    assert stats == {"exact": 40, "sampled": 0}
+    for c in range(40):
+        sub = g.induced_subgraph(np.flatnonzero(memb == c).tolist())
+        ref = np.asarray(sub.betweenness(weights=(1 / np.asarray(sub.es["weight"])).tolist()))
+        size = sub.vcount()
+        assert np.array_equal(b[memb == c], ref / ((size - 1) * (size - 2)))  # bit for bit
+
+
+def test_participation_as_the_sum_over_every_source_segment():
+    g, memb = _segments_of_many_sizes(13)
+    e = np.asarray(g.get_edgelist())
+    w = np.asarray(g.es["weight"])
+    p, outside = participation(g, memb)
+    total = np.bincount(e[:, 1], weights=w, minlength=len(memb))
+    key = e[:, 1] * 40 + memb[e[:, 0]]  # the plain way: one key per (target, source segment)
+    uniq, inv = np.unique(key, return_inverse=True)
+    k_is = np.bincount(inv, weights=w)
+    sq = np.bincount(uniq // 40, weights=(k_is / total[uniq // 40]) ** 2, minlength=len(memb))
+    assert np.array_equal(p, np.clip(np.where(total > 0, 1 - sq, 0.0), 0, 1))  # bit for bit
+    assert (outside > 0).sum() > 100 and (p > 0).sum() > 100  # ties across segments
+
+
+def test_percentiles_the_same_whatever_the_segment_labels():
+    rng = np.random.default_rng(6)
+    seg = rng.integers(0, 50, 2000)
+    values = rng.integers(0, 8, 2000).astype(float)
+    ref = percentile_within(values, seg)  # small integers: the one-sort path
+    for labels in (seg - 10, seg.astype(float)):  # negative, not integers: np.lexsort
+        np.testing.assert_array_equal(percentile_within(values, labels), ref)

@@ -27,7 +27,14 @@ import igraph as ig
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["BuiltRows", "best_in_groups", "edge_arrays", "edge_pairs", "remember_edges"]
+__all__ = [
+    "BuiltRows",
+    "best_in_groups",
+    "edge_arrays",
+    "edge_pairs",
+    "remember_edges",
+    "stable_order",
+]
 
 _EDGES: dict[int, tuple[weakref.ref, np.ndarray]] = {}
 
@@ -137,3 +144,17 @@ def best_in_groups(group: np.ndarray, score: np.ndarray, tie: np.ndarray) -> np.
     """
     order = np.lexsort((tie, -score, group))
     return order[np.r_[True, group[order][1:] != group[order][:-1]]] if len(order) else order
+
+
+def stable_order(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")`` of non-negative ints: a plain sort of ``key`` with
+    the row number in the low bits (several times faster) when that fits in 63 bits.
+
+    >>> stable_order(np.array([3, 1, 3, 0])).tolist()
+    [3, 1, 0, 2]
+    """
+    m = len(key)
+    bits = (m - 1).bit_length()
+    if not m or int(key.max()).bit_length() + bits >= 63:
+        return np.argsort(key, kind="stable")
+    return np.sort((key << bits) | np.arange(m)) & ((1 << bits) - 1)

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from .._parallel import check_jobs, parallel_map
 from .._random import rng
-from ..graph.arrays import edge_arrays
+from ..graph.arrays import edge_arrays, stable_order
 
 __all__ = [
     "IntraGraph",
@@ -28,6 +28,7 @@ __all__ = [
     "coreness",
     "in_strength",
     "intra_graph",
+    "pagerank_global",
     "pagerank_within",
     "pivots_needed",
     "reach",
@@ -87,9 +88,13 @@ def pagerank_within(
 
     One power iteration on the within-segment graph, with teleport and dangling mass
     redistributed uniformly *within the segment*: exactly the PageRank of each segment's
-    induced subgraph, computed without a loop over segments. The vertices are stored by
-    segment (memory locality: 1.8x faster at 10M rows), each segment's in id order, so every
-    sum adds the same terms in the same order as in id order: the same numbers, bit for bit.
+    induced subgraph, computed without a loop over segments, until the largest change of
+    all scores is below ``tol``. A segment whose scores stop changing (a fixed point of the
+    floating-point iteration: no later iteration changes a bit of them) leaves the product
+    (1M rows: a row is at its fixed point by iteration 72 of 153 on average). The vertices
+    are stored by segment (memory locality: 1.8x faster at 10M rows), each segment's in id
+    order, so every sum adds the same terms in the same order as in id order: the same
+    numbers, bit for bit, as iterating every segment to the end in id order.
 
     >>> import igraph as ig, numpy as np
     >>> g = ig.Graph([(0, 1), (2, 1), (3, 4)], directed=True); g.es["weight"] = [1.0] * 3
@@ -105,44 +110,159 @@ def pagerank_within(
     out = np.bincount(intra.src, weights=intra.weight, minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         vals = intra.weight / out[intra.src]
-    m = sp.csr_matrix((vals, (intra.dst, intra.src)), shape=(n, n))
-    perm = np.argsort(memb, kind="stable")  # stored position -> vertex id
+    perm = stable_order(memb)  # stored position -> vertex id
     pos = np.empty(n, dtype=np.int64)
     pos[perm] = np.arange(n)
-    if np.any(perm[1:] < perm[:-1]):  # not in id order already
-        m = _permuted(m, perm, pos)
+    # rows by stored position, each row's entries sorted (scipy sorts them): in id order
+    # within a segment, the order of the product's sums
+    m = sp.csr_matrix((vals, (pos[intra.dst], pos[intra.src])), shape=(n, n))
     memb = memb[perm]
-    dangling = np.sort(pos[out == 0])
-    memb_dangling = memb[dangling]
-    x = 1.0 / size[memb]
-    # the arithmetic of a plain loop, fewer passes over n: bincount sums in index order, so
-    # leaving out the non-dangling terms (each + 0.0) changes no bit; max |d| = max(d, -min d)
-    diff = np.empty(n)
-    for _ in range(max_iter):
-        dangling_mass = np.bincount(memb_dangling, weights=x[dangling], minlength=k)
-        seg_mass = np.bincount(memb, weights=x, minlength=k)
-        share = ((1 - damping) * seg_mass + damping * dangling_mass) / size
-        new = m @ x
-        new *= damping
-        new += share[0] if k == 1 else share[memb]
-        np.subtract(new, x, out=diff)
-        x = new
-        if max(diff.max(), -diff.min()) < tol:
-            break
+    x = _power(m, 1.0 / size[memb], memb, out[perm] == 0, size, damping, tol, max_iter)
     result = np.empty(n)
     result[perm] = x / np.bincount(memb, weights=x, minlength=k)[memb]
     return result
 
 
-def _permuted(m: sp.csr_matrix, perm: np.ndarray, pos: np.ndarray) -> sp.csr_matrix:
-    """``m`` with rows and columns renumbered (row ``perm[i]`` becomes row ``i``, column ``j``
-    becomes ``pos[j]``), each row's entries kept in their stored order: a product with it
-    adds the same terms in the same order."""
-    count = np.diff(m.indptr)[perm]
+def pagerank_global(
+    intra: IntraGraph,
+    *,
+    damping: float = 0.85,
+    tol: float = 1e-12,
+    max_iter: int = 1000,
+    layout: np.ndarray | None = None,
+) -> np.ndarray:
+    """Weighted PageRank of the whole graph (``intra``'s membership is not read): the
+    :func:`pagerank_within` of one segment, up to rounding, faster. The people nobody
+    engaged with are one term: their score is the teleport share at every iteration (80% of
+    the people and of the ties of the Higgs log); the others are stored in the order of
+    ``layout`` (vertex ids, e.g. by community: memory locality, 1.4x faster at 10M rows).
+
+    >>> import igraph as ig, numpy as np
+    >>> g = ig.Graph([(0, 1), (2, 1), (1, 3)], directed=True); g.es["weight"] = [1.0] * 3
+    >>> pr = pagerank_global(intra_graph(g, np.zeros(4, dtype=int)))
+    >>> bool(np.allclose(pr, g.pagerank(weights="weight"))), round(float(pr.sum()), 6)
+    (True, 1.0)
+    """
+    n = intra.n
+    if n == 0:
+        return np.zeros(0)
+    perm = np.arange(n) if layout is None else np.asarray(layout)
+    pos = np.empty(n, dtype=np.int64)
+    pos[perm] = np.arange(n)
+    out = np.bincount(intra.src, weights=intra.weight, minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vals = intra.weight / out[intra.src]
+    m = sp.csr_matrix((vals, (pos[intra.dst], pos[intra.src])), shape=(n, n))
+    engaged = np.diff(m.indptr) > 0
+    live, idle = np.flatnonzero(engaged), np.flatnonzero(~engaged)
+    m = m[live]
+    from_idle = np.asarray(m[:, idle].sum(axis=1)).ravel()  # weight share from the idle
+    fed = np.flatnonzero(from_idle)
+    from_idle = from_idle[fed]
+    m = m[:, live]
+    is_dangling = out[perm] == 0
+    dangling = np.flatnonzero(is_dangling[live])
+    n_idle, idle_dangling = len(idle), int(is_dangling[idle].sum())
+    x, idle_x = np.full(len(live), 1.0 / n), 1.0 / n
+    for _ in range(max_iter):
+        mass = x.sum() + n_idle * idle_x
+        dangling_mass = x[dangling].sum() + idle_dangling * idle_x
+        share = ((1 - damping) * mass + damping * dangling_mass) / n
+        new = m @ x
+        new[fed] += from_idle * idle_x
+        new *= damping
+        new += share
+        x -= new
+        change = max(x.max(initial=0.0), -x.min(initial=0.0), abs(share - idle_x))
+        x, idle_x = new, share
+        if change < tol:
+            break
+    result = np.empty(n)
+    result[perm[live]] = x
+    result[perm[idle]] = idle_x
+    return result / result.sum()
+
+
+def _power(
+    m: sp.csr_matrix,
+    x: np.ndarray,
+    memb: np.ndarray,
+    is_dangling: np.ndarray,
+    size: np.ndarray,
+    damping: float,
+    tol: float,
+    max_iter: int,
+) -> np.ndarray:
+    """Power iterations of every segment (``memb`` sorted) until the max |change| < ``tol``.
+    A segment at a fixed point (no change at all) leaves the product (its rows and columns
+    are cut out once such ones hold a fifth of the rows): bincount and the product add each
+    remaining segment's terms in the same order whatever else runs: the same numbers."""
+    n = len(x)
+    if max_iter < 1:
+        return x
+    result = np.empty(n)
+    live = np.arange(n)  # stored position of each row still in the product
+    one = len(size) == 1
+    cut = True
+    for step in range(1, max_iter + 1):
+        if cut:  # the running segments, numbered 0..
+            starts = np.flatnonzero(np.diff(memb, prepend=-1))
+            lengths = np.diff(np.append(starts, len(x)))
+            local = np.repeat(np.arange(len(starts)), lengths)
+            seg_size = size[memb[starts]]
+            dangling = np.flatnonzero(is_dangling[live])
+            local_dangling = local[dangling]
+            running = np.ones(len(starts), dtype=bool)
+            diff = np.empty(len(x))
+            cut = False
+        # leaving out the non-dangling terms of the dangling mass (each + 0.0) changes no bit
+        dangling_mass = np.bincount(local_dangling, weights=x[dangling], minlength=len(starts))
+        seg_mass = np.bincount(local, weights=x, minlength=len(starts))
+        share = ((1 - damping) * seg_mass + damping * dangling_mass) / seg_size
+        new = m @ x
+        new *= damping
+        new += share[0] if one else share[local]
+        np.subtract(new, x, out=diff)
+        x = new
+        if max(diff.max(), -diff.min()) < tol:  # max |d| = max(d, -min d): one pass less
+            break
+        if one or step % 8:  # a fixed point stays one: looking every 8th iteration is enough
+            continue
+        np.abs(diff, out=diff)
+        stop = running & (np.maximum.reduceat(diff, starts) == 0)
+        if not stop.any():
+            continue
+        running &= ~stop
+        rows = np.repeat(stop, lengths)
+        result[live[rows]] = x[rows]
+        if not running.any():
+            return result
+        keep = np.repeat(running, lengths)
+        if lengths[running].sum() > 0.8 * len(x):
+            continue
+        idx = np.flatnonzero(keep)
+        m = _rows_cut(m, idx, len(x))
+        live, x, memb = live[idx], x[idx], memb[idx]
+        cut = True
+    if one:
+        return x
+    rows = np.repeat(running, lengths)
+    result[live[rows]] = x[rows]
+    return result
+
+
+def _rows_cut(m: sp.csr_matrix, idx: np.ndarray, n: int) -> sp.csr_matrix:
+    """Rows and columns ``idx`` (sorted; no entry of a kept row in a dropped column) of ``m``,
+    renumbered 0.., each row's entries in their stored order."""
+    new = np.full(n, -1, dtype=np.int64)
+    new[idx] = np.arange(len(idx))
+    count = np.diff(m.indptr)[idx]
     indptr = np.concatenate([[0], np.cumsum(count)])
-    take = np.repeat(m.indptr[perm] - indptr[:-1], count) + np.arange(int(indptr[-1]))
-    idx = pos[m.indices[take]].astype(m.indices.dtype)
-    return sp.csr_matrix((m.data[take], idx, indptr.astype(m.indptr.dtype)), shape=m.shape)
+    take = np.repeat(m.indptr[idx] - indptr[:-1], count) + np.arange(int(indptr[-1]))
+    cols = new[m.indices[take]].astype(m.indices.dtype)
+    return sp.csr_matrix(
+        (m.data[take], cols, indptr.astype(m.indptr.dtype)), shape=(len(idx), len(idx))
+    )
 
 
 def coreness(intra: IntraGraph) -> np.ndarray:
@@ -162,12 +282,15 @@ def coreness(intra: IntraGraph) -> np.ndarray:
         g = ig.Graph(n=n, edges=list(zip(intra.src.tolist(), intra.dst.tolist(), strict=True)),
                      directed=True)  # fmt: skip
         return np.asarray(g.as_undirected(mode="collapse").coreness(mode="all"), dtype=float)
-    lo, hi = np.minimum(intra.src, intra.dst), np.maximum(intra.src, intra.dst)
-    key = np.sort(lo * n + hi)
+    bits = max((n - 1).bit_length(), 1)  # a tie as one integer: shifts, not divisions
+    low = (1 << bits) - 1
+    lo = np.minimum(intra.src, intra.dst).astype(np.int64)
+    key = np.sort((lo << bits) | np.maximum(intra.src, intra.dst))
     key = key[np.diff(key, prepend=-1) != 0]  # np.unique hashes: slower
-    ends = np.concatenate([key // n, key % n])
-    nbr = np.concatenate([key % n, key // n])[np.argsort(ends)]
-    ties = np.bincount(ends, minlength=n)
+    # both ends of each tie, by end: one sort (an argsort: 4x slower)
+    both = np.sort(np.concatenate([key, ((key & low) << bits) | (key >> bits)]))
+    nbr = both & low
+    ties = np.bincount(both >> bits, minlength=n)
     indptr = np.concatenate([[0], np.cumsum(ties)])
     deg = ties.copy()  # ties to people not yet peeled
     core = np.zeros(n)
@@ -224,11 +347,11 @@ def betweenness(
     stats = {"exact": 0, "sampled": 0}
     if n == 0:
         return out, stats
-    order = np.argsort(memb, kind="stable")
+    order = stable_order(memb)
     segs, starts, counts = np.unique(memb[order], return_index=True, return_counts=True)
     local = np.empty(n, dtype=np.int64)
     local[order] = np.arange(n) - np.repeat(starts, counts)
-    e_order = np.argsort(memb[intra.src], kind="stable")
+    e_order = stable_order(memb[intra.src])
     e_seg = memb[intra.src][e_order]
     e_lo = np.searchsorted(e_seg, segs, side="left")
     e_hi = np.searchsorted(e_seg, segs, side="right")

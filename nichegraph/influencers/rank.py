@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from .._random import check_seed
 from ..errors import InputError
-from ..graph.arrays import edge_arrays
+from ..graph.arrays import edge_arrays, stable_order
 from ..graph.build import InteractionGraph
 from ..segments.result import FRINGE, Segmentation
 from .measures import (
@@ -28,6 +28,7 @@ from .measures import (
     betweenness,
     coreness,
     in_strength,
+    pagerank_global,
     pagerank_within,
     reach,
     split_edges,
@@ -188,7 +189,9 @@ def rank_influencers(
         "in_strength": lambda: in_strength(intra),  # beside this one (run's profiles) is done
         "reach": lambda: reach(intra),
         "coreness": lambda: coreness(intra),
-        "global_pagerank": lambda: pagerank_within(everyone, damping=damping),
+        "global_pagerank": lambda: pagerank_global(  # stored by segment: memory locality
+            everyone, damping=damping, layout=stable_order(memb)
+        ),
         "betweenness": lambda: betweenness(
             intra, exact_max=exact_max, epsilon=epsilon, seed=seed, jobs=jobs
         )[0],
@@ -269,7 +272,7 @@ def percentile_within(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
     out = np.empty(n)
     if n == 0:
         return out
-    order = np.lexsort((values, segment))
+    order = _stably_by_segment(np.argsort(values), segment)  # within ties: any order
     v, s = values[order], segment[order]
     new_seg = np.diff(s, prepend=s[0] - 1) != 0
     new_tie = new_seg | (np.diff(v, prepend=v[0]) != 0)
@@ -282,6 +285,16 @@ def percentile_within(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
     average = np.repeat((2 * lo + tie_len - 1) / 2, tie_len)
     out[order] = average / seg_size
     return out
+
+
+def _stably_by_segment(order: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """``order`` sorted stably by ``segment[order]``: for non-negative integer segments one
+    integer sort (:func:`~nichegraph.graph.arrays.stable_order`, 4x faster than a key of
+    ``np.lexsort`` at 760k rows)."""
+    s = segment[order]
+    if s.dtype.kind in "iu" and (not len(s) or s.min() >= 0):
+        return order[stable_order(s)]
+    return order[np.argsort(s, kind="stable")]
 
 
 def ranked_order(
@@ -298,7 +311,7 @@ def ranked_order(
     >>> ranked_order(np.array([2, 1, 1]), np.array([0.5, 0.5, 0.5]), np.ones(3), ["a", "c", "b"])
     array([2, 1, 0])
     """
-    order = np.lexsort((-pagerank, -score, segment))  # stable: ties stay in row order
+    order = _stably_by_segment(np.lexsort((-pagerank, -score)), segment)  # ties: row order
     if by_name:
         return order
     same = np.ones(len(order), dtype=bool)  # same keys as the row before: a tie by name

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..graph.arrays import best_in_groups
+from ..graph.arrays import best_in_groups, stable_order
 
 __all__ = [
     "AMPLIFY_KINDS",
@@ -227,20 +227,6 @@ def _named_codes(codes: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray,
         return codes, names
     gone = names.index("")
     return np.where(codes == gone, -1, codes - (codes > gone)), names[:gone] + names[gone + 1 :]
-
-
-def stable_order(key: np.ndarray) -> np.ndarray:
-    """``np.argsort(key, kind="stable")`` of non-negative ints: a plain sort of ``key`` with
-    the row number in the low bits (several times faster) when that fits in 63 bits.
-
-    >>> stable_order(np.array([3, 1, 3, 0])).tolist()
-    [3, 1, 0, 2]
-    """
-    m = len(key)
-    bits = (m - 1).bit_length()
-    if not m or int(key.max()).bit_length() + bits >= 63:
-        return np.argsort(key, kind="stable")
-    return np.sort((key << bits) | np.arange(m)) & ((1 << bits) - 1)
 
 
 def in_sorted(keys: np.ndarray, query: np.ndarray) -> np.ndarray:
