@@ -75,9 +75,12 @@ def symmetrise(graph: ig.Graph) -> ig.Graph:
     return _symmetrise(graph)[0]
 
 
-def _symmetrise(graph: ig.Graph, votes: bool = False) -> tuple[ig.Graph, np.ndarray | None]:
-    """:func:`symmetrise`, and with ``votes`` each undirected edge's interactions (both
-    directions' :func:`~nichegraph.segments.refine.vote_weights`) in edge-id order."""
+def _symmetrise(
+    graph: ig.Graph, votes: np.ndarray | None = None
+) -> tuple[ig.Graph, np.ndarray | None]:
+    """:func:`symmetrise`, and with ``votes`` (one per edge of ``graph``: its interactions,
+    :func:`~nichegraph.segments.refine.vote_weights`) their sums over both directions, one per
+    undirected edge in edge-id order."""
     n = graph.vcount()
     counts = None
     if graph.ecount():
@@ -85,11 +88,11 @@ def _symmetrise(graph: ig.Graph, votes: bool = False) -> tuple[ig.Graph, np.ndar
         lo, hi = np.minimum(e[:, 0], e[:, 1]), np.maximum(e[:, 0], e[:, 1])
         uniq, inv = np.unique(lo * n + hi, return_inverse=True)
         ws = np.bincount(inv, weights=w, minlength=len(uniq))
-        if votes:
-            counts = np.bincount(inv, weights=vote_weights(graph)[1], minlength=len(uniq))
+        if votes is not None:
+            counts = np.bincount(inv, weights=votes, minlength=len(uniq))
     else:
         uniq, ws = np.zeros(0, dtype=np.int64), np.array([])
-        counts = np.array([]) if votes else None
+        counts = np.array([]) if votes is not None else None
     a, b = uniq // max(n, 1), uniq % max(n, 1)
     und = ig.Graph(n=n, directed=False)
     und.add_edges(edge_pairs(a, b))  # no list of all tuples: ~0.8 GiB less at 10M rows
@@ -232,7 +235,8 @@ def find_segments(
     objective, resolution, backend = opts.objective, float(opts.resolution), opts.backend
     min_gain, max_size, min_size = opts.min_gain, opts.max_size, opts.min_size
 
-    und, votes = _symmetrise(g, votes=True)
+    votes = vote_weights(g)  # interactions per tie: the splits' and the refinement's
+    und, und_votes = _symmetrise(g, votes[1])
     if progress:
         progress("top-level Leiden")
     top = leiden_membership(
@@ -252,10 +256,11 @@ def find_segments(
         leiden=leiden_membership,
         progress=progress,
         jobs=jobs,
-        ties=votes,
+        ties=und_votes,
     )
     if max_size is None:  # people move to the leaf their interactions go to (not under a cap)
-        leaves = refine_leaves(g, leaves, resolution=1.0 if objective == "cpm" else resolution)
+        res = 1.0 if objective == "cpm" else resolution
+        leaves = refine_leaves(g, leaves, resolution=res, votes=votes)
 
     n = g.vcount()
     leaf_of = np.zeros(n, dtype=np.int64)

@@ -173,15 +173,21 @@ def vote_weights(graph: ig.Graph) -> tuple[np.ndarray, np.ndarray]:
     return e, np.where(w > 0, edge_arrays(graph, "count")[1], 0.0)
 
 
-def refine_leaves(graph: ig.Graph, leaves: list[Leaf], *, resolution: float = 1.0) -> list[Leaf]:
+def refine_leaves(
+    graph: ig.Graph,
+    leaves: list[Leaf],
+    *,
+    resolution: float = 1.0,
+    votes: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[Leaf]:
     """The leaves after :func:`refine_membership` over the ties of ``graph`` (directed or not;
-    each counted by :func:`vote_weights`): same paths and figures, members moved (leaves left
-    empty are dropped)."""
+    each counted by :func:`vote_weights`, or ``votes``: its value, already made): same paths
+    and figures, members moved (leaves left empty are dropped)."""
     label = np.zeros(graph.vcount(), dtype=np.int64)
     for i, leaf in enumerate(leaves):
         label[leaf.members] = i
-    e, votes = vote_weights(graph)
-    label = refine_membership(e[:, 0], e[:, 1], votes, label, resolution=resolution)
+    e, votes_ = vote_weights(graph) if votes is None else votes
+    label = refine_membership(e[:, 0], e[:, 1], votes_, label, resolution=resolution)
     order = np.argsort(label, kind="stable")
     bounds = np.searchsorted(label[order], np.arange(len(leaves) + 1))
     return [

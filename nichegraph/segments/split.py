@@ -336,7 +336,7 @@ def split_segments(
     in edge-id order) replaces ``und``'s weights in the splits and their test.
     """
     n = und.vcount()
-    e, ew = edge_arrays(und)
+    e, ew = edge_arrays(und, "weight" if ties is None else None)  # ties: no weights to read
     if ties is not None:
         ew = np.asarray(ties, dtype=float)
     leaves: list[Leaf] = []
