@@ -147,14 +147,15 @@ def best_in_groups(group: np.ndarray, score: np.ndarray, tie: np.ndarray) -> np.
 
 
 def stable_order(key: np.ndarray) -> np.ndarray:
-    """``np.argsort(key, kind="stable")`` of non-negative ints: a plain sort of ``key`` with
-    the row number in the low bits (several times faster) when that fits in 63 bits.
+    """``np.argsort(key, kind="stable")``: for non-negative ints a plain sort of ``key`` with
+    the row number in the low bits (several times faster) when that fits in 63 bits; any
+    other key (negative, float, too large) through ``argsort`` itself.
 
-    >>> stable_order(np.array([3, 1, 3, 0])).tolist()
-    [3, 1, 0, 2]
+    >>> stable_order(np.array([3, 1, 3, 0])).tolist(), stable_order(np.array([0.5, -1, 0.5]))
+    ([3, 1, 0, 2], array([1, 0, 2]))
     """
     m = len(key)
     bits = (m - 1).bit_length()
-    if not m or int(key.max()).bit_length() + bits >= 63:
-        return np.argsort(key, kind="stable")
-    return np.sort((key << bits) | np.arange(m)) & ((1 << bits) - 1)
+    if m and key.dtype.kind in "iu" and key.min() >= 0 and int(key.max()).bit_length() + bits < 63:
+        return np.sort((key << bits) | np.arange(m)) & ((1 << bits) - 1)
+    return np.argsort(key, kind="stable")

@@ -288,13 +288,9 @@ def percentile_within(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
 
 
 def _stably_by_segment(order: np.ndarray, segment: np.ndarray) -> np.ndarray:
-    """``order`` sorted stably by ``segment[order]``: for non-negative integer segments one
-    integer sort (:func:`~nichegraph.graph.arrays.stable_order`, 4x faster than a key of
-    ``np.lexsort`` at 760k rows)."""
-    s = segment[order]
-    if s.dtype.kind in "iu" and (not len(s) or s.min() >= 0):
-        return order[stable_order(s)]
-    return order[np.argsort(s, kind="stable")]
+    """``order`` sorted stably by ``segment[order]`` (:func:`~nichegraph.graph.arrays.
+    stable_order`: one integer sort, 4x faster than a key of ``np.lexsort`` at 760k rows)."""
+    return order[stable_order(segment[order])]
 
 
 def ranked_order(
