@@ -91,6 +91,13 @@ def test_cards_limit_keeps_the_rest_in_the_table(sample_run):
         render_report(data, cards=-1)
 
 
+def test_the_report_commands_default_cards_are_the_pages():
+    from nichegraph.report.render import CARDS
+
+    option = next(p for p in cli.commands["report"].params if p.name == "cards")
+    assert option.default == CARDS  # the CLI keeps a literal so `--help` needs no pandas
+
+
 def test_plan_changes_and_alerts_add_their_sections(sample_run, tmp_path):
     shutil.copytree(sample_run, tmp_path / "run")
     sample_run = tmp_path / "run"
