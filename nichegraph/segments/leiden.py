@@ -214,7 +214,9 @@ def find_segments(
     segments above ``max_size`` are split regardless (a hard cap, wherever Leiden can split).
     Last, people move to the leaf their interactions go to (:mod:`~nichegraph.segments.refine`;
     not with ``max_size``).
-    Segments below ``min_size`` go to the fringe (segment 0). ``progress(step)`` is called
+    Segments below ``min_size`` go to the fringe (segment 0). ``ties`` (``"interactions"`` or
+    ``"weights"``) is what a tie weighs in every stage and in the reported modularity and
+    segment figures (see the module docstring). ``progress(step)`` is called
     before the top-level run and before each level of splits (e.g. ``"split level 2 (40
     segments)"``).
     ``initial_membership`` (one label ``0..n-1`` per vertex, e.g. a previous run's segments)
