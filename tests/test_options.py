@@ -131,3 +131,8 @@ def test_cli_ties_reach_the_segmentation_and_run_json(invoke, tmp_path):
     assert manifest["segmentation"]["modularity"] == round(seg.modularity, 6)
     assert manifest["segmentation"]["segments"] == seg.n_segments
     assert seg.modularity != ng.find_segments(g, seed=2).modularity  # counts: other ties
+    # a run that follows it segments on the same ties unless told otherwise
+    res = invoke("run", data.path, "-o", tmp_path / "next", "--previous", tmp_path / "o", "-q")
+    assert res.exit_code == 0, res.output
+    params = json.loads((tmp_path / "next" / "run.json").read_text())["parameters"]
+    assert params["ties"] == "weights"
