@@ -34,7 +34,7 @@ def make_options(cls: type[T], base: T | None = None, /, **kw: Any) -> T:
     Traceback (most recent call last):
     ...
     nichegraph.errors.InputError: unknown option 'size'; use objective, resolution, min_gain, \
-max_size, min_size, backend
+max_size, min_size, backend, ties
     """
     unknown = sorted(set(kw) - set(field_names(cls)))
     if unknown:

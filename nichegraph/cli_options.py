@@ -61,6 +61,7 @@ FLAGS: dict[str, str] = {
     "max_size": "--max-size",
     "min_size": "--min-size",
     "backend": "--backend",
+    "ties": "--ties",
     "score_weights": "--score-weight",
     "top": "--top",
     "stability": "--stability",
@@ -328,6 +329,12 @@ _SPLIT = [
         help="Segments smaller than this go to the fringe.",
     ),
     _choice("--backend", ("igraph", "leidenalg"), "Leiden implementation."),
+    _choice(
+        "--ties",
+        ("interactions", "weights"),
+        "What a tie weighs in segmentation (and its modularity, segment quality): how often "
+        "the two interacted, or the graph's weights (--weight, weight column, --half-life).",
+    ),
     click.option(
         "--jobs",
         type=int,
@@ -361,6 +368,7 @@ def _segment(v: dict[str, Any]) -> Any:
         max_size=v["max_size"],
         min_size=v["min_size"],
         backend=v["backend"],
+        ties=v["ties"],
         **extra,
     )
     check_jobs(v["jobs"])

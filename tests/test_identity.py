@@ -49,9 +49,10 @@ def test_group_only_visible_across_platforms_is_found_after_merging():
     group = _group_handles()
     raw = ng.analyze(log, seed=1).segments
     inside = raw[raw["segment"] != ng.FRINGE]
-    # per platform the group is isolated pairs: no segment holds more than one pair of it
-    per_segment = inside[inside["person"].isin(group)].groupby("segment").size()
-    assert (per_segment <= 2).all()
+    # per platform the group is isolated pairs: no segment is theirs (a pair is in the fringe,
+    # or joins the background community its stray interaction goes to, with other pairs)
+    share = inside["person"].isin(group).groupby(inside["segment"]).mean()
+    assert (share < 0.5).all()
 
     merged = ng.analyze(log, people=people_table(), seed=1)
     seg = merged.segments

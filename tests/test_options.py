@@ -26,6 +26,7 @@ LOG = ng.load_dataset("brand_chatter").log
         (ng.SegmentOptions, {"objective": "cpm", "resolution": "auto"}, "resolution auto scans"),
         (ng.SegmentOptions, {"min_size": 0}, "min_size must be an integer >= 1, got 0"),
         (ng.SegmentOptions, {"backend": "x"}, "backend must be one of igraph, leidenalg"),
+        (ng.SegmentOptions, {"ties": "kinds"}, "ties must be one of interactions, weights"),
         (ng.RankOptions, {"top": 0}, "top must be a positive integer, got 0"),
         (ng.RankOptions, {"score_weights": {"likes": 1}}, "unknown score component 'likes'"),
     ],
@@ -107,10 +108,31 @@ def test_library_functions_take_an_options_object_or_keywords():
         (["--kind-alias", "QT"], "Error: --kind-alias QT: expected CODE=KIND, e.g. --kind-alias"),
         (["--weight", "reply"], "Error: --weight reply: expected KIND=NUMBER, e.g. --weight"),
         (["--score-weight", "reach="], "Error: --score-weight reach=: both sides must be"),
+        (["--ties", "kinds"], "Error: Invalid value for '--ties': 'kinds' is not one of"),
     ],
 )
 def test_cli_error_names_the_flag(invoke, tmp_path, args, message):
     res = invoke("run", ng.load_dataset("brand_chatter").path, "-o", tmp_path / "o", *args)
     assert res.exit_code == 2
     assert res.output.startswith(message), res.output
+    assert res.output.count("\n") == 1  # one line
     assert not (tmp_path / "o").exists()
+
+
+def test_cli_ties_reach_the_segmentation_and_run_json(invoke, tmp_path):
+    """``--ties weights`` segments on the weights (as the library does) and run.json says so."""
+    data = ng.load_dataset("brand_chatter")
+    res = invoke("run", data.path, "-o", tmp_path / "o", "--ties", "weights", "--seed", "2")
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((tmp_path / "o" / "run.json").read_text())
+    assert manifest["parameters"]["ties"] == "weights"
+    g = ng.build_graph(data.log)
+    seg = ng.find_segments(g, ties="weights", seed=2)
+    assert manifest["segmentation"]["modularity"] == round(seg.modularity, 6)
+    assert manifest["segmentation"]["segments"] == seg.n_segments
+    assert seg.modularity != ng.find_segments(g, seed=2).modularity  # counts: other ties
+    # a run that follows it segments on the same ties unless told otherwise
+    res = invoke("run", data.path, "-o", tmp_path / "next", "--previous", tmp_path / "o", "-q")
+    assert res.exit_code == 0, res.output
+    params = json.loads((tmp_path / "next" / "run.json").read_text())["parameters"]
+    assert params["ties"] == "weights"

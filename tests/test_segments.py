@@ -112,6 +112,51 @@ def test_jobs_give_the_same_segments(planted, monkeypatch):
         ng.find_segments(g, jobs=-1)
 
 
+def _kinds_against_counts():
+    """Four groups of six, each a clique of ``chat`` ties (weight 1, ten interactions each);
+    groups 0-1 and 2-3 are also tied person to person by ``ping`` ties (weight 10, one
+    interaction each), and one ``chat`` joins groups 1 and 2. In interactions the cliques stand
+    apart (150 inside each, 36 to the partner group); in weights the pings outweigh them."""
+    rows = []
+    for g in range(4):
+        rows += [(f"{g}{i}", f"{g}{j}", "chat") for i in range(6) for j in range(i + 1, 6)] * 10
+    for a, b in ((0, 1), (2, 3)):
+        rows += [(f"{a}{i}", f"{b}{j}", "ping") for i in range(6) for j in range(6)]
+    rows.append(("15", "20", "chat"))
+    log = pd.DataFrame(rows, columns=["source", "target", "kind"])
+    return ng.build_graph(log, kind_weights={"chat": 1, "ping": 10})
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ties_weights_or_interactions(jobs, monkeypatch):
+    """``ties="interactions"`` (default) finds the cliques; ``ties="weights"`` follows the
+    kind weights (boosted pairs of groups), and modularity is measured on the ties used."""
+    from nichegraph.segments import split
+
+    monkeypatch.setattr(split, "FORK_MIN_TIES", 0)  # jobs=2 forks even here
+    g = _kinds_against_counts()
+    group = pd.Series([n[0] for n in g.names], index=list(g.names))
+    by_counts = ng.find_segments(g, seed=3, jobs=jobs)
+    by_weights = ng.find_segments(g, seed=3, jobs=jobs, ties="weights")
+    assert by_counts.params["ties"] == "interactions" and by_weights.params["ties"] == "weights"
+    found = by_counts.to_frame().set_index("person")["segment"]
+    assert by_counts.n_segments == 4 and found.groupby(group).nunique().eq(1).all()
+    found = by_weights.to_frame().set_index("person")["segment"]
+    pairs = group.map({"0": "a", "1": "a", "2": "b", "3": "b"})
+    assert by_weights.n_segments == 2 and found.groupby(pairs).nunique().eq(1).all()
+    for seg, ties in ((by_counts, "interactions"), (by_weights, "weights")):
+        und = symmetrise(g.graph, ties)
+        assert seg.modularity == pytest.approx(und.modularity(seg.membership.tolist(), "weight"))
+        assert seg.segments["internal_weight"].sum() == pytest.approx(
+            sum(und.es["weight"]) - seg.segments["external_weight"].sum() / 2
+        )
+    # the same graph without interaction counts: interactions fall back to the weights
+    bare = g.graph.copy()
+    del bare.es["count"]
+    same = ng.find_segments(bare, seed=3, jobs=jobs)
+    assert np.array_equal(same.membership, by_weights.membership)
+
+
 def test_fringe_holds_small_groups():
     log = pd.DataFrame(
         {"source": [*list("abcdxy"), "a", "b"], "target": [*list("bcdayz"), "c", "d"]}
@@ -144,6 +189,7 @@ def test_cpm_objective_finds_denser_groups(planted):
     [
         ({"objective": "infomap"}, "objective must be one of"),
         ({"backend": "networkx"}, "backend must be one of"),
+        ({"ties": "count"}, "ties must be one of interactions, weights, got 'count'"),
         ({"resolution": 0}, "resolution must be a positive number"),
         ({"min_size": 0}, "min_size must be an integer >= 1"),
         ({"max_size": 1}, "max_size must be an integer >= 2"),

@@ -194,3 +194,28 @@ def test_jobs_give_the_same_runs_and_scan_as_one_job(planted):
     pd.testing.assert_frame_equal(a.table, b.table)
     with pytest.raises(ng.InputError, match="--jobs must be"):
         run_memberships(graph, runs=2, jobs=-1)
+
+
+def test_ties_reach_stability_consensus_and_scan():
+    """``ties`` travels with the options: the runs, the consensus and the scan segment on the
+    same ties as :func:`find_segments` (recorded in their parameters)."""
+    from nichegraph.segments import symmetrise
+
+    graph = ng.build_graph(ng.load_dataset("brand_chatter").log)
+    seeds = spawn_seeds(3, 2)
+    runs = run_memberships(graph, runs=2, seed=3, ties="weights")
+    alone = [ng.find_segments(graph, ties="weights", seed=s).membership for s in seeds]
+    assert np.array_equal(runs, np.vstack(alone))
+    assert not np.array_equal(runs, run_memberships(graph, runs=2, seed=3))  # counts differ
+    seg = ng.find_segments(graph, ties="weights", seed=3)
+    st = ng.segment_stability(graph, seg, runs=2, seed=3)  # repeats the segmentation's ties
+    assert np.array_equal(st.memberships, runs)
+    con = ng.consensus_segments(graph, runs=2, seed=3, ties="weights", memberships=runs)
+    und = symmetrise(graph.graph, "weights")
+    assert con.params["ties"] == "weights"
+    assert con.modularity == pytest.approx(und.modularity(con.membership.tolist(), "weight"))
+    scan = ng.scan_resolution(graph, resolutions=[1], runs=1, seed=3, ties="weights")
+    assert scan.params["ties"] == "weights"
+    assert scan.table["modularity"].iloc[0] == round(
+        ng.find_segments(graph, ties="weights", seed=spawn_seeds(3, 1)[0]).modularity, 6
+    )

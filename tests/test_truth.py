@@ -66,21 +66,23 @@ def test_oracle_ceiling_is_below_one_and_beats_the_product(realistic):
     found = result.segmentation.to_frame().set_index("person")["segment"]
     score = nmi(found, truth[found.index])
     assert score < ceiling
-    # Measured (seed 0; bench/bench_truth.py): NMI 0.792 = 0.946 of the ceiling 0.837, 205 segments
-    # found of 200 planted, planted star in the found top 3 for 87.5% of segments; seeds 1 / 2:
-    # 0.973 / 0.961, 88 / 91%. With the splits on weights instead of interaction counts: 0.943 /
-    # 0.972 / 0.959, 86.5 / 89 / 90%; before the final refinement (segments/refine.py) 0.906 /
-    # 0.938 / 0.921; before the tie test 0.85, 90 found, 47.5%. At 1M rows (2,000 planted): 0.981
-    # of 0.848, 2,347 found, 86.7% (splits on weights: 0.9775, 2,485, 84.7%). Issue 12's targets
-    # (0.98 of the ceiling, 90% of stars) are NOT met at 100k: planted segments of 10-40 people
-    # whose 3 influencers get more engagement from other segments than from their own members
-    # scatter (11 of 200 at seed 0), and the star score's own ceiling with the planted segments
+    # Measured (seed 0; bench/bench_truth.py): NMI 0.811 = 0.969 of the ceiling 0.837, 215 segments
+    # found of 200 planted, planted star in the found top 3 for 90.5% of segments; seeds 1 / 2:
+    # 0.989 / 0.975, 89.5 / 94.5%. Every stage counts interactions (SegmentOptions.ties); with
+    # the top-level run on the kind weights (before the option): 0.946 / 0.973 / 0.961, 87.5 /
+    # 88 / 91%; with the splits on weights too: 0.943 / 0.972 / 0.959; before the final
+    # refinement (segments/refine.py) 0.906 / 0.938 / 0.921; before the tie test 0.85, 90 found,
+    # 47.5%. At 1M rows (2,000 planted), seeds 0 / 1 / 2: 0.997 / 0.992 / 0.996 of the ceiling,
+    # 2,427 / 2,068 / 2,025 found, stars 88.2 / 90.9 / 91.9%. Issue 12's targets (0.98 of the
+    # ceiling, 90% of stars) are NOT met at 100k seeds 0 and 2 (0.969, 0.975) nor for stars at
+    # 100k seed 1 and 1M seed 0: most of the gap is people who act once or twice (their ties
+    # split between two segments), and the star score's own ceiling with the planted segments
     # given is 94-95.5%. This guards what is reached.
-    assert score >= 0.94 * ceiling
+    assert score >= 0.96 * ceiling
     n_found = result.segmentation.n_segments
-    assert 0.9 * SEGMENTS <= n_found <= 1.1 * SEGMENTS  # 205 (seeds 1 / 2: 201 / 196)
+    assert 0.9 * SEGMENTS <= n_found <= 1.1 * SEGMENTS  # 215 (seeds 1 / 2: 198 / 203)
     ranks = result.influencers.set_index("person")["rank"]
-    assert stars_in_top3(sample, found, ranks) >= 0.87
+    assert stars_in_top3(sample, found, ranks) >= 0.88
 
 
 def odds_in_segment(sample, kind: str) -> float:
@@ -101,17 +103,20 @@ def test_kind_signal_follows_the_higgs_measurement():
         assert 0.75 < ratio / (higgs[a] / higgs[b]) < 1.33  # Higgs: 7.5 and 2.8
 
 
-def test_kinds_as_on_higgs_help_the_defaults():
+def test_kinds_as_on_higgs_leave_the_segments_and_help_the_ranking():
     sample = realistic_log(kind_signal=True)
     truth = sample.truth.set_index("person")["segment"]
     oracle = oracle_segments(sample.log, sample.truth)
     ceiling = nmi(oracle, truth[oracle.index])
     result = ng.analyze(sample.log, seed=0)
     found = result.segmentation.to_frame().set_index("person")["segment"]
-    # Measured (bench/bench_truth.py --kind-signal): seeds 0 / 1 / 2 at 100k rows reach 0.950 /
-    # 0.980 / 0.965 of the ceiling (without the kind signal 0.946 / 0.973 / 0.961) and the
-    # planted star in the found top 3 for 88 / 89.5 / 91% of segments; 1M rows 0.9865, 87.3%
-    # (splits on weights: 0.950 / 0.978 / 0.964, 89 / 88 / 89.5%; 1M 0.983, 85.3%).
-    assert nmi(found, truth[found.index]) >= 0.94 * ceiling
+    # Measured (bench/bench_truth.py --kind-signal): the segments count interactions, so the kinds
+    # do not move them (0.969 / 0.989 / 0.975 of the ceiling at seeds 0 / 1 / 2, as without the
+    # signal); the ranking weighs kinds: planted star in the found top 3 for 91 / 90 / 94.5% of
+    # segments (90.5 / 89.5 / 94.5% without). With the top-level run on the kind weights (before
+    # SegmentOptions.ties): 0.950 / 0.980 / 0.965, 88 / 89.5 / 91%.
+    assert nmi(found, truth[found.index]) >= 0.96 * ceiling
+    plain = ng.find_segments(ng.build_graph(realistic_log().log), seed=0)
+    assert np.array_equal(plain.membership, result.segmentation.membership)
     ranks = result.influencers.set_index("person")["rank"]
-    assert stars_in_top3(sample, found, ranks) >= 0.85
+    assert stars_in_top3(sample, found, ranks) >= 0.88

@@ -11,9 +11,9 @@
    when every run gives the same partition, else go back to 2 with these runs (at most
    ``max_rounds`` rounds; then the first run of the last round is kept).
 
-The final partition's segments are measured on the original graph (size, weights, density,
-conductance) and numbered by size, largest first; the hierarchy of the runs is not kept (every
-segment is top level, path = its id).
+The final partition's segments are measured on the original graph's ties, weighed as the
+option ``ties`` says (size, weights, density, conductance), and numbered by size, largest
+first; the hierarchy of the runs is not kept (every segment is top level, path = its id).
 """
 
 from __future__ import annotations
@@ -61,11 +61,13 @@ def segmentation_from_membership(
     min_size: int = 5,
     max_size: int | None = None,
     params: dict[str, Any] | None = None,
+    ties: str = "interactions",
 ) -> Segmentation:
     """A flat :class:`Segmentation` from any labelling of the vertices.
 
     Groups are renumbered by size (largest first, ties by smallest member id); groups smaller
     than ``min_size`` (and label ``0`` is treated as any other label) form the fringe.
+    Modularity and segment quality weigh ties as ``ties`` says (see :func:`symmetrise`).
 
     >>> g = ig.Graph.Famous("Zachary"); g.es["weight"] = [1.0] * g.ecount()
     >>> seg = segmentation_from_membership(g, np.array([0] * 17 + [1] * 17), min_size=2)
@@ -94,7 +96,7 @@ def segmentation_from_membership(
         rows.append(
             {"segment": FRINGE, "path": "fringe", "parent": "", "depth": 0, "split_gain": None}
         )
-    und = symmetrise(g)
+    und = symmetrise(g, ties)
     paths = np.where(seg == FRINGE, "fringe", np.char.add("s", seg.astype(str))).astype(object)
     modularity = und.modularity(seg.tolist(), weights="weight") if und.ecount() else 0.0
     return Segmentation(
@@ -208,4 +210,5 @@ def consensus_segments(
         min_size=opts["min_size"],
         max_size=opts.get("max_size"),
         params=params,
+        ties=opts["ties"],
     )

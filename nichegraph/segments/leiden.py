@@ -1,25 +1,29 @@
 """Leiden micro-segmentation: detect communities, then split them where they have structure.
 
-Detection runs on the symmetrised weighted graph (``w(a,b) = w(a->b) + w(b->a)``). Every
-community is then split again by Leiden on its induced subgraph, recursively, giving
-hierarchical paths such as ``s4``, ``s4.2``, ``s4.2.1``. A split is kept only where its
-sub-segments stand apart: sub-segments tied by at least ``min_gain`` of the smaller one's
-volume (or by half of the random expectation) are merged back (see
+Detection runs on the symmetrised graph (``w(a,b) = w(a->b) + w(b->a)``, ``w`` as ``ties``
+says, below). Every community is then split again by Leiden on its induced subgraph,
+recursively, giving hierarchical paths such as ``s4``, ``s4.2``, ``s4.2.1``. A split is kept
+only where its sub-segments stand apart: sub-segments tied by at least ``min_gain`` of the
+smaller one's volume (or by half of the random expectation) are merged back (see
 :mod:`nichegraph.segments.split`; splitting a genuine community is as harmful as merging two,
 and this undoes the merges of small communities that modularity's resolution limit causes).
 ``max_size`` is an optional hard cap: segments above it are split whatever the test says.
 Segments smaller than ``min_size`` form the fringe (segment ``0``).
 
-The top-level run weighs ties by the graph's weights (kind weights, weight column, decay); the
-splits, their tie test and the final refinement count interactions (edge attribute ``count``,
-:func:`~nichegraph.segments.refine.vote_weights`): who belongs together is judged on how often
-people interact, the evidence the kind weights only add variance to. Measured on the realistic
-planted logs of ``bench/bench_truth.py``, share of the oracle ceiling (splits on weights ->
-on counts): 100k rows, seeds 0 / 1 / 2, 0.943 / 0.972 / 0.959 -> 0.946 / 0.973 / 0.961; 1M rows
-0.9775 -> 0.981 (2,485 -> 2,347 segments for 2,000 planted; planted star in the found top 3
-84.7% -> 86.7%). The top-level run on counts as well would reach 0.969 / 0.989 / 0.975 and
-0.997 (also with kinds drawn as on Higgs), but would take the kind weights, the weight column
-and ``half_life`` out of segmentation altogether: not done (a product decision).
+What a tie weighs is the option ``ties`` (:class:`~nichegraph.segments.options.SegmentOptions`),
+the same for every stage (top-level run, splits, their tie test, final refinement) and for the
+reported modularity and segment quality: ``"interactions"`` (default) counts how often two people
+interacted (edge attribute ``count``; kinds weighed 0 are no tie, as in
+:func:`~nichegraph.segments.refine.vote_weights`; a graph without counts falls back to its
+weights); ``"weights"`` uses the graph's weights, so kind weights, the weight column and the
+half-life's decay shape the segments. Kind weights say how much an engagement is worth to a
+brand, not whether two people belong together: on the Higgs log mentions stay in the segment
+more often than retweets, which the default weights rank higher. Measured on the realistic
+planted logs of ``bench/bench_truth.py`` (seeds 0 / 1 / 2), share of the oracle ceiling with the
+top-level run on weights and the rest on interactions -> everything on interactions: 100k rows
+0.946 / 0.973 / 0.961 -> 0.969 / 0.989 / 0.975, 1M rows 0.981 / 0.983 / 0.987 -> 0.997 / 0.992 /
+0.996; planted star in the found top 3: 100k 87.5 / 88 / 91% -> 90.5 / 89.5 / 94.5%, 1M
+86.7 / 90.4 / 92.3% -> 88.2 / 90.9 / 91.9%; LFR graphs unchanged (one count per tie).
 """
 
 from __future__ import annotations
@@ -67,39 +71,34 @@ PASS_GAIN = 1e-4
 MAX_PASSES = 2
 
 
-def symmetrise(graph: ig.Graph) -> ig.Graph:
-    """Undirected simple graph with ``weight`` = sum of both directions' weights.
+def symmetrise(graph: ig.Graph, ties: str = "weights") -> ig.Graph:
+    """Undirected simple graph with ``weight`` = sum of both directions' weights, or with
+    ``ties="interactions"`` of both directions' interactions
+    (:func:`~nichegraph.segments.refine.vote_weights`: edge attribute ``count``, 0 where the
+    weight is 0; the weights where there is no ``count``).
 
     Vertex ids are kept; vertex attribute ``vid`` holds them for induced subgraphs.
+
+    >>> g = ig.Graph([(0, 1), (1, 0)], directed=True)
+    >>> g.es["weight"], g.es["count"] = [2.0, 1.5], [1, 3]
+    >>> symmetrise(g).es["weight"], symmetrise(g, "interactions").es["weight"]
+    ([3.5], [4.0])
     """
-    return _symmetrise(graph)[0]
-
-
-def _symmetrise(
-    graph: ig.Graph, votes: np.ndarray | None = None
-) -> tuple[ig.Graph, np.ndarray | None]:
-    """:func:`symmetrise`, and with ``votes`` (one per edge of ``graph``: its interactions,
-    :func:`~nichegraph.segments.refine.vote_weights`) their sums over both directions, one per
-    undirected edge in edge-id order."""
     n = graph.vcount()
-    counts = None
     if graph.ecount():
-        e, w = edge_arrays(graph)
+        e, w = vote_weights(graph) if ties == "interactions" else edge_arrays(graph)
         lo, hi = np.minimum(e[:, 0], e[:, 1]), np.maximum(e[:, 0], e[:, 1])
         uniq, inv = np.unique(lo * n + hi, return_inverse=True)
-        ws = np.bincount(inv, weights=w, minlength=len(uniq))
-        if votes is not None:
-            counts = np.bincount(inv, weights=votes, minlength=len(uniq))
+        ws = np.bincount(inv.reshape(-1), weights=w, minlength=len(uniq))
     else:
         uniq, ws = np.zeros(0, dtype=np.int64), np.array([])
-        counts = np.array([]) if votes is not None else None
     a, b = uniq // max(n, 1), uniq % max(n, 1)
     und = ig.Graph(n=n, directed=False)
     und.add_edges(edge_pairs(a, b))  # no list of all tuples: ~0.8 GiB less at 10M rows
     und.es["weight"] = ws.tolist()
     und.vs["vid"] = list(range(n))
     remember_edges(und, a, b)
-    return und, counts
+    return und
 
 
 def leiden_membership(
@@ -215,7 +214,9 @@ def find_segments(
     segments above ``max_size`` are split regardless (a hard cap, wherever Leiden can split).
     Last, people move to the leaf their interactions go to (:mod:`~nichegraph.segments.refine`;
     not with ``max_size``).
-    Segments below ``min_size`` go to the fringe (segment 0). ``progress(step)`` is called
+    Segments below ``min_size`` go to the fringe (segment 0). ``ties`` (``"interactions"`` or
+    ``"weights"``) is what a tie weighs in every stage and in the reported modularity and
+    segment figures (see the module docstring). ``progress(step)`` is called
     before the top-level run and before each level of splits (e.g. ``"split level 2 (40
     segments)"``).
     ``initial_membership`` (one label ``0..n-1`` per vertex, e.g. a previous run's segments)
@@ -235,8 +236,7 @@ def find_segments(
     objective, resolution, backend = opts.objective, float(opts.resolution), opts.backend
     min_gain, max_size, min_size = opts.min_gain, opts.max_size, opts.min_size
 
-    votes = vote_weights(g)  # interactions per tie: the splits' and the refinement's
-    und, und_votes = _symmetrise(g, votes[1])
+    und = symmetrise(g, opts.ties)  # every stage weighs ties as ``ties`` says
     if progress:
         progress("top-level Leiden")
     top = leiden_membership(
@@ -256,11 +256,10 @@ def find_segments(
         leiden=leiden_membership,
         progress=progress,
         jobs=jobs,
-        ties=und_votes,
     )
     if max_size is None:  # people move to the leaf their interactions go to (not under a cap)
         res = 1.0 if objective == "cpm" else resolution
-        leaves = refine_leaves(g, leaves, resolution=res, votes=votes)
+        leaves = refine_leaves(und, leaves, resolution=res)
 
     n = g.vcount()
     leaf_of = np.zeros(n, dtype=np.int64)
@@ -304,6 +303,7 @@ def find_segments(
         "min_size": min_size,
         "min_gain": min_gain,
         "backend": backend,
+        "ties": opts.ties,
         "seed": seed,
         "versions": _versions(backend),
     }

@@ -13,10 +13,12 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["BACKENDS", "OBJECTIVES", "SEGMENT_OPTIONS", "SegmentOptions", "is_number"]
+__all__ = ["BACKENDS", "OBJECTIVES", "SEGMENT_OPTIONS", "TIES", "SegmentOptions", "is_number"]
 
 OBJECTIVES = ("modularity", "cpm")
 BACKENDS = ("igraph", "leidenalg")
+#: What ties weigh in detection: interactions counted (the default) or the graph's weights.
+TIES = ("interactions", "weights")
 
 
 def is_number(x: Any) -> bool:
@@ -37,7 +39,11 @@ class SegmentOptions:
     """How to split the graph into segments (see :func:`~nichegraph.find_segments`).
 
     ``resolution="auto"`` (modularity only) asks :func:`~nichegraph.analyze` to take
-    :func:`~nichegraph.scan_resolution`'s recommendation.
+    :func:`~nichegraph.scan_resolution`'s recommendation. ``ties`` is what a tie weighs in
+    every detection stage (top-level Leiden, splits, their tie test, refinement) and in the
+    reported modularity and segment quality: ``"interactions"`` (how often the two people
+    interacted; kinds weighed 0 are no tie) or ``"weights"`` (the graph's weights: kind weights,
+    weight column, half-life decay).
 
     >>> SegmentOptions(resolution=2, min_size=3).resolution
     2.0
@@ -53,6 +59,7 @@ class SegmentOptions:
     max_size: int | None = None
     min_size: int = 5
     backend: str = "igraph"
+    ties: str = "interactions"
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
@@ -61,6 +68,8 @@ class SegmentOptions:
             )
         if self.backend not in BACKENDS:
             raise InputError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
+        if self.ties not in TIES:
+            raise InputError(f"ties must be one of {', '.join(TIES)}, got {self.ties!r}")
         r = self.resolution
         if isinstance(r, str) and r.strip().lower() == "auto":
             if self.objective == "cpm":

@@ -18,8 +18,9 @@ def segment_quality(
 ) -> pd.DataFrame:
     """Add size, internal/external weight, density and conductance to the segment ``rows``.
 
-    ``und`` is the symmetrised graph (weights summed over both directions). Internal weight is
-    the engagement between members; external weight the engagement crossing the boundary
+    ``und`` is the symmetrised graph detection ran on (its ``weight``: interactions or the
+    graph's weights, summed over both directions, as the option ``ties`` says). Internal weight
+    is the engagement between members; external weight the engagement crossing the boundary
     (either direction); density = internal ties / possible ties; conductance =
     external / min(volume inside, volume outside), volume = sum of weighted degrees.
     """

@@ -10,14 +10,17 @@ go to if that raises the modularity at the run's resolution, ``w(i, C) - resolut
 vol(C) / 2m``. A person with one tie joins that neighbour's leaf unless it is much larger;
 people with no ties stay.
 
-Ties are counted in interactions (edge attribute ``count``), not in kind weights (nor the weight
-column or the half-life's decay, which the count does not carry: a known limit). Measured on
-the realistic planted logs of ``bench/bench_truth.py`` (100k rows, seeds 0/1/2), share of the
-oracle ceiling: no refinement .905/.938/.921; counts .943/.972/.959; kind weights .906/.939/.923
-(the kind weights only add noise to the few ties of people who act two or three times); with
-kinds drawn as on Higgs (``kind_signal=True``, replies 7.5x as likely as retweets to stay in
-the segment) counts still win: .950/.978/.964 against .926/.958/.942 with weights. The pure
-majority vote (no modularity term) reached .933/.959/.943.
+:func:`~nichegraph.segments.leiden.find_segments` refines over the ties its other stages used
+(option ``ties``): interactions by default (edge attribute ``count``,
+:func:`vote_weights`), else the graph's weights. Measured on the realistic planted logs of
+``bench/bench_truth.py`` (100k rows, seeds 0/1/2; top-level run on weights, splits on counts),
+share of the oracle ceiling: no refinement .905/.938/.921; counts .943/.972/.959; kind weights
+.906/.939/.923 (the kind weights only add noise to the few ties of people who act two or three
+times); with kinds drawn as on Higgs (``kind_signal=True``, replies 7.5x as likely as retweets to
+stay in the segment) counts still win: .950/.978/.964 against .926/.958/.942 with weights. The
+pure majority vote (no modularity term) reached .933/.959/.943. With every stage on counts, the
+refinement's resolution (0.1-1 of the run's) moves the share by under 0.0005: most of the gap to
+the ceiling is people with one or two ties.
 
 Leaves keep their paths, so a moved person takes the whole path of the leaf they join and the
 hierarchy stays consistent (a parent's members are the union of its leaves'). A leaf stays
@@ -178,16 +181,15 @@ def refine_leaves(
     leaves: list[Leaf],
     *,
     resolution: float = 1.0,
-    votes: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Leaf]:
     """The leaves after :func:`refine_membership` over the ties of ``graph`` (directed or not;
-    each counted by :func:`vote_weights`, or ``votes``: its value, already made): same paths
-    and figures, members moved (leaves left empty are dropped)."""
+    each counted by :func:`vote_weights`): same paths and figures, members moved (leaves left
+    empty are dropped)."""
     label = np.zeros(graph.vcount(), dtype=np.int64)
     for i, leaf in enumerate(leaves):
         label[leaf.members] = i
-    e, votes_ = vote_weights(graph) if votes is None else votes
-    label = refine_membership(e[:, 0], e[:, 1], votes_, label, resolution=resolution)
+    e, votes = vote_weights(graph)
+    label = refine_membership(e[:, 0], e[:, 1], votes, label, resolution=resolution)
     order = np.argsort(label, kind="stable")
     bounds = np.searchsorted(label[order], np.arange(len(leaves) + 1))
     return [

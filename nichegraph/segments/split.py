@@ -15,8 +15,9 @@ does not depend on the segment's size or density (a test of the split's modulari
 a random graph refused nearly every split of sparse segments, whose random graphs are
 tree-like and split well), and the second merges the pieces of a random-like community that
 Leiden cut in many small parts. Segments above ``max_size`` are split whatever the test says
-(no merging back). :func:`~nichegraph.segments.leiden.find_segments` gives the splits ties
-counted in interactions (``ties``), not the graph's weights.
+(no merging back). The ties weigh what the symmetrised graph's weights hold:
+:func:`~nichegraph.segments.leiden.find_segments` makes them interactions or the graph's
+weights (option ``ties``).
 
 The segments of a level are not split one Leiden run per segment but in a few runs on the
 union of their subgraphs: modularity within each part is the constant Potts model with node
@@ -324,7 +325,6 @@ def split_segments(
     leiden: Leiden,
     progress: Callable[[str], None] | None = None,
     jobs: int | None = 1,
-    ties: np.ndarray | None = None,
 ) -> tuple[list[Leaf], int, int]:
     """Split the top-level groups ``top`` (vertex ids, largest first) recursively.
 
@@ -332,13 +332,11 @@ def split_segments(
     kept. Sub-segments below ``min_size`` merge into the one they are most tied to.
     ``leiden`` is :func:`~nichegraph.segments.leiden.leiden_membership`;
     ``progress(step)`` is called before each level; ``jobs`` processes split a level's
-    buckets side by side (the same leaves for any ``jobs``). ``ties`` (one per edge of ``und``,
-    in edge-id order) replaces ``und``'s weights in the splits and their test.
+    buckets side by side (the same leaves for any ``jobs``). The ties weigh ``und``'s
+    weights.
     """
     n = und.vcount()
-    e, ew = edge_arrays(und, "weight" if ties is None else None)  # ties: no weights to read
-    if ties is not None:
-        ew = np.asarray(ties, dtype=float)
+    e, ew = edge_arrays(und)
     leaves: list[Leaf] = []
     level_groups = [((i + 1,), m, None) for i, m in enumerate(top)]
     tried = kept = 0

@@ -41,9 +41,10 @@ class RunView:
 
     ``members``: person -> segment. ``segments``: ``segment``, ``size``, ``label``,
     ``interactions``, ``internal_weight`` (fringe excluded). ``shortlist``: ``segment``,
-    ``rank``, ``person``, ``score``. ``flows``: ``from_segment``, ``to_segment``, ``weight``.
-    ``dormant``: dormant id -> its last members (kept in memory by ``track``; a run folder
-    does not hold them, so a chain of ``run --previous`` cannot revive a dormant segment).
+    ``rank``, ``person``, ``score``. ``flows``: ``from_segment``, ``to_segment``, ``weight``
+    (counted in the ties the segmentation used, as ``internal_weight``). ``dormant``: dormant
+    id -> its last members (kept in memory by ``track``; a run folder does not hold them, so a
+    chain of ``run --previous`` cannot revive a dormant segment).
     """
 
     members: pd.Series
@@ -108,6 +109,17 @@ def _segment_table(summary: pd.DataFrame, profiles: pd.DataFrame | None) -> pd.D
     return out
 
 
+def _flows(flows: pd.DataFrame | None, params: dict[str, Any] | None) -> pd.DataFrame:
+    """``from_segment``, ``to_segment`` and ``weight`` of the segment flows, the weight counted
+    in the ties the segmentation used (``interactions`` unless the run says ``ties`` =
+    ``weights``, or predates the option), as the segments' ``internal_weight`` is."""
+    cols = ["from_segment", "to_segment", "weight"]
+    if flows is None:
+        return pd.DataFrame(columns=cols)
+    col = "interactions" if (params or {}).get("ties") == "interactions" else "weight"
+    return flows[["from_segment", "to_segment", col]].set_axis(cols, axis=1)
+
+
 def run_view(result: Any) -> RunView:
     """A :class:`RunView` of an :class:`~nichegraph.AnalysisResult` (no file read)."""
     from ..export.csv import csv_text
@@ -120,9 +132,7 @@ def run_view(result: Any) -> RunView:
         members=members,
         segments=_segment_table(result.summary, result.profiles),
         shortlist=result.shortlist[["segment", "rank", "person", "score"]].copy(),
-        flows=result.flows[["from_segment", "to_segment", "weight"]].copy()
-        if result.flows is not None
-        else pd.DataFrame(columns=["from_segment", "to_segment", "weight"]),
+        flows=_flows(result.flows, result.params),
         manifest=result.manifest(),
         run_id=run_id(files_seg),
         lineage=lineage,
@@ -161,10 +171,9 @@ def read_run(path: str | Path) -> RunView:
     short = pd.read_csv(folder / "shortlist.csv", dtype={"person": str}, keep_default_na=False)
     short["person"] = _unneutralise(short["person"])
     flows_path = folder / "segment_flows.csv"
-    flows = (
-        pd.read_csv(flows_path)[["from_segment", "to_segment", "weight"]]
-        if flows_path.is_file()
-        else pd.DataFrame(columns=["from_segment", "to_segment", "weight"])
+    manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    flows = _flows(
+        pd.read_csv(flows_path) if flows_path.is_file() else None, manifest.get("parameters")
     )
     lineage_path = folder / "lineage.csv"
     lineage = (
@@ -180,7 +189,7 @@ def read_run(path: str | Path) -> RunView:
         segments=_segment_table(summary, profiles),
         shortlist=short[["segment", "rank", "person", "score"]],
         flows=flows,
-        manifest=json.loads((folder / "run.json").read_text(encoding="utf-8")),
+        manifest=manifest,
         run_id=run_id(raw),
         lineage=lineage,
         names=read_labels(labels_path) if labels_path.is_file() else {},

@@ -25,11 +25,11 @@ from .runs import RunView
 __all__ = ["FOLLOWED_OPTIONS", "follow_previous", "place_newcomers", "previous_options"]
 
 #: Options a tracked run takes from the previous run's ``run.json`` unless given.
-FOLLOWED_OPTIONS = ("objective", "resolution", "seed")
+FOLLOWED_OPTIONS = ("objective", "resolution", "ties", "seed")
 
 
 def previous_options(previous: RunView) -> dict[str, Any]:
-    """The objective, resolution and seed the previous run used (from its ``run.json``).
+    """The objective, resolution, ties and seed the previous run used (from its ``run.json``).
 
     >>> import pandas as pd
     >>> v = RunView(pd.Series(dtype=int), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
@@ -50,12 +50,14 @@ def place_newcomers(
     min_size: int = 5,
     max_size: int | None = None,
     seed: int | None = None,
+    ties: str = "interactions",
 ) -> Segmentation:
     """Segments where everyone in a previous segment (``previous``: person -> id) stays put.
 
     Newcomers and the previous fringe join the segment that gains most from them, or form
-    new groups among themselves (leidenalg, ``is_membership_fixed``); groups below
-    ``min_size`` form the fringe. Ids are this run's (largest first), to be matched.
+    new groups among themselves (leidenalg, ``is_membership_fixed``; ties weighed as
+    ``ties`` says, see :class:`~nichegraph.SegmentOptions`); groups below ``min_size`` form
+    the fringe. Ids are this run's (largest first), to be matched.
 
     >>> import nichegraph as ng
     >>> g = ng.build_graph(pd.DataFrame({"source": list("abcabd"), "target": list("bcacab")}))
@@ -70,7 +72,7 @@ def place_newcomers(
     names = list(graph.graph.vs["name"])
     start = initial_membership(names, previous)
     fixed = (previous.reindex(pd.Index(names)).fillna(FRINGE) != FRINGE).tolist()
-    und = symmetrise(graph.graph)
+    und = symmetrise(graph.graph, ties)
     ptype = (
         leidenalg.CPMVertexPartition
         if objective == "cpm"
@@ -87,13 +89,14 @@ def place_newcomers(
         "resolution": resolution,
         "min_size": min_size,
         "max_size": max_size,
+        "ties": ties,
         "seed": seed,
         "frozen_previous": int(np.sum(fixed)),
         "versions": {"leidenalg": leidenalg.version},
     }
     membership = np.asarray(part.membership, dtype=np.int64)
     return segmentation_from_membership(
-        graph, membership, min_size=min_size, max_size=max_size, params=params
+        graph, membership, min_size=min_size, max_size=max_size, params=params, ties=ties
     )
 
 
@@ -115,7 +118,7 @@ def follow_previous(
     ``tracking`` section: previous run, warm start, ids inherited / new / revived).
     """
     if freeze:  # previous members stay put; only the others are placed
-        keys = ("objective", "resolution", "min_size", "max_size")
+        keys = ("objective", "resolution", "min_size", "max_size", "ties")
         seg = place_newcomers(graph, previous.members, seed=seed, **{k: options[k] for k in keys})
     else:
         seg = detect()
