@@ -49,7 +49,8 @@ def test_report_shows_every_part_of_the_run(sample_run):
     top = pd.read_csv(sample_run / "shortlist.csv").query("rank == 1")
     assert all(p in html for p in top.person)
     for part in ("How the network was made", "reciprocity", "components", "modularity",
-                 "Data dictionary", 'id="dict-segment_summary"', "weekly activity"):  # fmt: skip
+                 "Data dictionary", 'id="dict-segment_summary"', "weekly activity",
+                 "ties weigh interactions"):  # fmt: skip
         assert part in html
     assert html.count('class="spark"') == len(segments)
     assert ">nan<" not in html and "None" not in html  # empty profile fields are left out

@@ -284,7 +284,8 @@ def _method(manifest: Mapping[str, Any]) -> list[tuple[str, Any]]:
         ("time decay (half-life)", graph.get("half_life") or "none"),
         ("method", f"Leiden ({params.get('backend')}), {params.get('objective')}, "
                    f"resolution {params.get('resolution')}, min gain {params.get('min_gain')}, "
-                   f"min size {params.get('min_size')}"),
+                   f"min size {params.get('min_size')}"
+                   + (f", ties weigh {params['ties']}" if params.get("ties") else "")),
         ("splits tried / kept", f"{seg.get('splits_tried', '')} / {seg.get('splits_kept', '')}"),
         ("seed", params.get("seed")),
         ("versions", f"nichegraph {manifest.get('nichegraph', '')}; "
