@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["arrow_text", "positions", "sorted_codes", "text_codes"]
+__all__ = ["arrow_text", "group_codes", "positions", "sorted_codes", "text_codes"]
 
 
 def arrow_text(column: Any) -> pa.ChunkedArray | None:
@@ -104,3 +104,29 @@ def positions(values: Any, index: Any) -> np.ndarray:
     distinct = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
     found = pd.Index(pd.Series(index).to_numpy(dtype=object), dtype=object).get_indexer(distinct)
     return np.where(codes >= 0, found[np.maximum(codes, 0)], -1)
+
+
+def group_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(key, return_inverse=True)`` for non-negative integer keys: the distinct keys
+    sorted and each row's position among them. When a key and a row number fit in 64 bits
+    together, one plain sort of ``key << bits | row`` replaces the argsort (half the time).
+
+    >>> uniq, inv = group_codes(np.array([7, 3, 7, 0]))
+    >>> uniq.tolist(), inv.tolist()
+    ([0, 3, 7], [2, 1, 2, 0])
+    """
+    m = len(key)
+    bits = max((m - 1).bit_length(), 1)
+    if not m or key.min() < 0 or int(key.max()).bit_length() + bits > 64:
+        uniq, inv = np.unique(key, return_inverse=True)
+        return uniq, inv.reshape(-1)
+    shift = np.uint64(bits)
+    packed = np.sort((key.astype(np.uint64) << shift) | np.arange(m, dtype=np.uint64))
+    rows = (packed & np.uint64((1 << bits) - 1)).astype(np.int64)
+    packed >>= shift
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    np.not_equal(packed[1:], packed[:-1], out=new[1:])
+    inv = np.empty(m, dtype=np.int64)
+    inv[rows] = np.cumsum(new) - 1
+    return packed[new].astype(key.dtype), inv
