@@ -328,16 +328,16 @@ def build_graph(
         dropped["outside_window"] = int((~inside & ~undated).sum())
         keep &= inside
 
+    (kind_codes,), kinds = text_codes(table["kind"])
+    (kind_codes,), kind_names = sorted_codes([kind_codes], kinds)
     (src, tgt), vocabulary = text_codes(table["source"], table["target"])
     self_loop = src == tgt
-    post = self_loop & (table["kind"] == "post").to_numpy(dtype=bool)  # activity, no tie
-    dropped["post"] = int((post & keep).sum())
+    post = self_loop & (kind_codes == (kind_names.index("post") if "post" in kind_names else -2))
+    dropped["post"] = int((post & keep).sum())  # activity, no tie
     keep &= ~post
     dropped["self_loop"] = int((self_loop & keep).sum())
     keep &= ~self_loop
 
-    (kind_codes,), kinds = text_codes(table["kind"])
-    (kind_codes,), kind_names = sorted_codes([kind_codes], kinds)
     unknown = tuple(k for k in kind_names if k not in weights)
     per_kind = np.array([weights.get(k, weights["interaction"]) for k in kind_names], dtype=float)
     w = per_kind[kind_codes] if len(kind_names) else np.ones(rows_in)
@@ -371,7 +371,7 @@ def build_graph(
     shifted = kind_codes + 1  # 0: no kind (a table not made by read_interactions)
     kind_rows = np.bincount(shifted, minlength=len(kind_names) + 1)
     used_kinds = [k for i, k in enumerate(kind_names) if kind_rows[i + 1]]
-    small = np.int16 if len(kind_names) < 2**15 else np.int64  # int16: a radix sort
+    small = np.uint8 if len(kind_names) < 2**8 else np.int64  # uint8: a radix sort
     inv_by_kind, ends = inv[np.argsort(shifted.astype(small), kind="stable")], np.cumsum(kind_rows)
     ties = itertools.chain(  # made one at a time, as tie_graph hands each over
         (("weight", np.bincount(inv, weights=w, minlength=n_edges)),),

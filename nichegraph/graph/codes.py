@@ -75,7 +75,7 @@ def sorted_codes(
         codes = [c[keep] for c in codes]
     seen = np.zeros(len(vocabulary), dtype=bool)
     for c in codes:
-        seen[c[c >= 0]] = True  # -1: a missing value (pandas) stays -1
+        seen[c if not len(c) or c.min() >= 0 else c[c >= 0]] = True  # -1: missing (pandas)
     used = np.flatnonzero(seen)
     if isinstance(vocabulary, pa.Array):
         used = used[pc.sort_indices(vocabulary.take(pa.array(used))).to_numpy()]
