@@ -209,9 +209,8 @@ def _plain_iso(text: pd.Series) -> pd.Series | None:
     return pd.Series(stamps.to_pandas(), index=text.index).astype(TIME_DTYPE)
 
 
-_ISO_LOW, _ISO_HIGH = (
-    np.frombuffer(t, dtype=np.uint8) for t in (b"0000-00-00 00:00:00Z", b"9999-99-99T99:99:99Z")
-)
+_ISO_LOW = np.frombuffer(b"0000-00-00 00:00:00Z", dtype=np.uint8)
+_ISO_SPAN = np.frombuffer(b"9999-99-99T99:99:99Z", dtype=np.uint8) - _ISO_LOW
 
 
 def _fixed_plain_iso(values: pa.Array | pa.ChunkedArray) -> bool:
@@ -229,9 +228,9 @@ def _fixed_plain_iso(values: pa.Array | pa.ChunkedArray) -> bool:
         if not (offsets == offsets[0] + width * np.arange(len(offsets))).all():
             return False
         cells = data[offsets[0] : offsets[-1]].reshape(-1, width)
-        if not ((cells >= _ISO_LOW) & (cells <= _ISO_HIGH)).all():
+        if not ((cells - _ISO_LOW) <= _ISO_SPAN).all():  # uint8: below LOW wraps round
             return False
-        if not np.isin(cells[:, 10], (ord("T"), ord(" "))).all():
+        if not ((cells[:, 10] == ord("T")) | (cells[:, 10] == ord(" "))).all():
             return False
     return True
 
