@@ -199,8 +199,8 @@ def _plain_iso(text: pd.Series) -> pd.Series | None:
     values = pa.array(text, from_pandas=True)
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         return None
-    plain = _fixed_plain_iso(values) or pc.all(pc.match_substring_regex(values, _PLAIN_ISO))
-    if not plain:  # the regex skips nulls
+    regex = pc.match_substring_regex  # skips nulls
+    if not (_fixed_plain_iso(values) or pc.all(regex(values, _PLAIN_ISO)).as_py()):
         return None
     try:
         stamps = pc.cast(values, pa.timestamp("us", "UTC"))
