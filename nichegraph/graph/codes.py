@@ -44,9 +44,10 @@ def arrow_text(column: Any) -> pa.ChunkedArray | None:
 
 
 def text_codes(*columns: Any) -> tuple[list[np.ndarray], Any]:
-    """Each column's codes (int64) in one vocabulary, and the vocabulary: equal values, equal
-    codes. Text goes through Arrow's hash kernel (the vocabulary is an Arrow array in
-    first-seen order); anything else through ``pd.factorize(sort=True)``."""
+    """Each column's codes in one vocabulary, and the vocabulary: equal values, equal codes.
+    Text goes through Arrow's hash kernel (the vocabulary is an Arrow array in first-seen
+    order; codes as Arrow gives them, int32 for fewer than 2**31 values); anything else
+    through ``pd.factorize(sort=True)`` (int64 codes)."""
     lengths = np.cumsum([len(c) for c in columns])[:-1]
     arrays = [arrow_text(c) for c in columns]
     if any(a is None for a in arrays):
@@ -63,7 +64,7 @@ def text_codes(*columns: Any) -> tuple[list[np.ndarray], Any]:
     else:
         single = pc.dictionary_encode(encoded.dictionary_decode().combine_chunks())
         codes, vocabulary = single.indices.to_numpy(zero_copy_only=False), single.dictionary
-    return np.split(codes.astype(np.int64), lengths), vocabulary
+    return np.split(codes, lengths), vocabulary  # int32: half the bytes to mask and gather
 
 
 def sorted_codes(
