@@ -5,7 +5,14 @@ import pandas as pd
 import pytest
 
 import nichegraph as ng
-from nichegraph.graph.build import DEFAULT_KIND_WEIGHTS, parse_duration, parse_kind_weights
+from nichegraph.graph.build import (
+    DEFAULT_KIND_WEIGHTS,
+    build_graph,
+    parse_duration,
+    parse_kind_weights,
+)
+from nichegraph.graph.codes import group_codes
+from nichegraph.graph.read import Interactions
 
 
 def _edges(g):
@@ -122,3 +129,19 @@ def test_node_order_is_sorted_and_independent_of_row_order():
     g2 = ng.build_graph(df.sample(frac=1, random_state=1))
     assert g1.names == sorted(g1.names)
     pd.testing.assert_frame_equal(g1.edges_frame(), g2.edges_frame())
+
+
+@pytest.mark.parametrize("high", [1, 50, 2**40, 2**62])
+def test_group_codes_is_numpy_unique(high):
+    key = np.random.default_rng(high % 97).integers(0, high, 5_000)
+    uniq, inv = group_codes(key)
+    want, want_inv = np.unique(key, return_inverse=True)
+    assert uniq.tolist() == want.tolist() and inv.tolist() == want_inv.tolist()
+    assert uniq.dtype == key.dtype
+
+
+def test_per_kind_counts_with_rows_of_no_kind():
+    table = pd.DataFrame({"source": ["a", "a", "b", "a"], "target": ["b", "b", "c", "b"],
+                          "kind": ["reply", None, "like", "like"]})  # fmt: skip
+    g = build_graph(Interactions(table, None)).graph  # not read_interactions: a kind missing
+    assert g.es["count"] == [3, 1] and g.es["n_like"] == [1, 1] and g.es["n_reply"] == [1, 0]

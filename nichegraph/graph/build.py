@@ -20,7 +20,7 @@ from .._options import make_options
 from .._repr import short_repr
 from ..errors import InputError
 from .arrays import BuiltRows, edge_arrays, edge_pairs, remember_edges
-from .codes import sorted_codes, text_codes
+from .codes import group_codes, sorted_codes, text_codes
 from .schema import KIND_ALIASES, split_pair
 
 __all__ = [
@@ -328,16 +328,16 @@ def build_graph(
         dropped["outside_window"] = int((~inside & ~undated).sum())
         keep &= inside
 
+    (kind_codes,), kinds = text_codes(table["kind"])
+    (kind_codes,), kind_names = sorted_codes([kind_codes], kinds)
     (src, tgt), vocabulary = text_codes(table["source"], table["target"])
     self_loop = src == tgt
-    post = self_loop & (table["kind"] == "post").to_numpy(dtype=bool)  # activity, no tie
-    dropped["post"] = int((post & keep).sum())
+    post = self_loop & (kind_codes == (kind_names.index("post") if "post" in kind_names else -2))
+    dropped["post"] = int((post & keep).sum())  # activity, no tie
     keep &= ~post
     dropped["self_loop"] = int((self_loop & keep).sum())
     keep &= ~self_loop
 
-    (kind_codes,), kinds = text_codes(table["kind"])
-    (kind_codes,), kind_names = sorted_codes([kind_codes], kinds)
     unknown = tuple(k for k in kind_names if k not in weights)
     per_kind = np.array([weights.get(k, weights["interaction"]) for k in kind_names], dtype=float)
     w = per_kind[kind_codes] if len(kind_names) else np.ones(rows_in)
@@ -365,15 +365,19 @@ def build_graph(
     (s, t), names = sorted_codes([src, tgt], vocabulary, keep)  # names sorted, as before
     n = len(names)
     key = s * max(n, 1) + t
-    uniq, inv = np.unique(key, return_inverse=True)
+    uniq, inv = group_codes(key)
     n_edges = len(uniq)
     es, et = uniq // max(n, 1), uniq % max(n, 1)
-    used_kinds = [k for i, k in enumerate(kind_names) if np.any(kind_codes == i)]
+    shifted = kind_codes + 1  # 0: no kind (a table not made by read_interactions)
+    kind_rows = np.bincount(shifted, minlength=len(kind_names) + 1)
+    used_kinds = [k for i, k in enumerate(kind_names) if kind_rows[i + 1]]
+    small = np.uint8 if len(kind_names) < 2**8 else np.int64  # uint8: a radix sort
+    inv_by_kind, ends = inv[np.argsort(shifted.astype(small), kind="stable")], np.cumsum(kind_rows)
     ties = itertools.chain(  # made one at a time, as tie_graph hands each over
         (("weight", np.bincount(inv, weights=w, minlength=n_edges)),),
         (("count", np.bincount(inv, minlength=n_edges)),),
-        ((f"n_{k}", np.bincount(inv[kind_codes == i], minlength=n_edges))
-         for i, k in enumerate(kind_names) if k in used_kinds),
+        ((f"n_{k}", np.bincount(inv_by_kind[ends[i] : ends[i + 1]], minlength=n_edges))
+         for i, k in enumerate(kind_names) if kind_rows[i + 1]),
     )  # fmt: skip
     given, received = np.bincount(s, minlength=n), np.bincount(t, minlength=n)
     g = tie_graph(names, es, et, given, received, ties)

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["arrow_text", "positions", "sorted_codes", "text_codes"]
+__all__ = ["arrow_text", "group_codes", "positions", "sorted_codes", "text_codes"]
 
 
 def arrow_text(column: Any) -> pa.ChunkedArray | None:
@@ -44,9 +44,10 @@ def arrow_text(column: Any) -> pa.ChunkedArray | None:
 
 
 def text_codes(*columns: Any) -> tuple[list[np.ndarray], Any]:
-    """Each column's codes (int64) in one vocabulary, and the vocabulary: equal values, equal
-    codes. Text goes through Arrow's hash kernel (the vocabulary is an Arrow array in
-    first-seen order); anything else through ``pd.factorize(sort=True)``."""
+    """Each column's codes in one vocabulary, and the vocabulary: equal values, equal codes.
+    Text goes through Arrow's hash kernel (the vocabulary is an Arrow array in first-seen
+    order; codes as Arrow gives them, int32 for fewer than 2**31 values); anything else
+    through ``pd.factorize(sort=True)`` (int64 codes)."""
     lengths = np.cumsum([len(c) for c in columns])[:-1]
     arrays = [arrow_text(c) for c in columns]
     if any(a is None for a in arrays):
@@ -63,7 +64,7 @@ def text_codes(*columns: Any) -> tuple[list[np.ndarray], Any]:
     else:
         single = pc.dictionary_encode(encoded.dictionary_decode().combine_chunks())
         codes, vocabulary = single.indices.to_numpy(zero_copy_only=False), single.dictionary
-    return np.split(codes.astype(np.int64), lengths), vocabulary
+    return np.split(codes, lengths), vocabulary  # int32: half the bytes to mask and gather
 
 
 def sorted_codes(
@@ -75,7 +76,7 @@ def sorted_codes(
         codes = [c[keep] for c in codes]
     seen = np.zeros(len(vocabulary), dtype=bool)
     for c in codes:
-        seen[c[c >= 0]] = True  # -1: a missing value (pandas) stays -1
+        seen[c if not len(c) or c.min() >= 0 else c[c >= 0]] = True  # -1: missing (pandas)
     used = np.flatnonzero(seen)
     if isinstance(vocabulary, pa.Array):
         used = used[pc.sort_indices(vocabulary.take(pa.array(used))).to_numpy()]
@@ -104,3 +105,29 @@ def positions(values: Any, index: Any) -> np.ndarray:
     distinct = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
     found = pd.Index(pd.Series(index).to_numpy(dtype=object), dtype=object).get_indexer(distinct)
     return np.where(codes >= 0, found[np.maximum(codes, 0)], -1)
+
+
+def group_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(key, return_inverse=True)`` for non-negative integer keys: the distinct keys
+    sorted and each row's position among them. When a key and a row number fit in 64 bits
+    together, one plain sort of ``key << bits | row`` replaces the argsort (half the time).
+
+    >>> uniq, inv = group_codes(np.array([7, 3, 7, 0]))
+    >>> uniq.tolist(), inv.tolist()
+    ([0, 3, 7], [2, 1, 2, 0])
+    """
+    m = len(key)
+    bits = max((m - 1).bit_length(), 1)
+    if not m or key.min() < 0 or int(key.max()).bit_length() + bits > 64:
+        uniq, inv = np.unique(key, return_inverse=True)
+        return uniq, inv.reshape(-1)
+    shift = np.uint64(bits)
+    packed = np.sort((key.astype(np.uint64) << shift) | np.arange(m, dtype=np.uint64))
+    rows = (packed & np.uint64((1 << bits) - 1)).astype(np.int64)
+    packed >>= shift
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    np.not_equal(packed[1:], packed[:-1], out=new[1:])
+    inv = np.empty(m, dtype=np.int64)
+    inv[rows] = np.cumsum(new) - 1
+    return packed[new].astype(key.dtype), inv

@@ -18,10 +18,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from .._options import make_options
 from .._repr import short_repr
 from ..errors import InputError
+from .cells import arrow_strings, may_hold_byte, stripped
 from .columns import TIME_DTYPE
 from .formats import PLATFORMS, RawPart, ReadOptions, expand_inputs, from_frame, read_files
 from .identity import IdentityReport, PeopleTable, load_people, merge_identities
@@ -224,7 +226,7 @@ def _canonicalise(raw: RawPart, opts: ReadOptions) -> Interactions:
         if name in frame
     }
     for name in ("source", "target"):
-        values = text_of[name].str.strip()
+        values = stripped(text_of[name])
         skip(f"empty_{name}", (values.isna() | (values == "")).to_numpy(dtype=bool))
         columns[name] = values
     columns["kind"] = (
@@ -250,8 +252,7 @@ def _canonicalise(raw: RawPart, opts: ReadOptions) -> Interactions:
         columns["weight"] = parsed.values
         notes += parsed.notes
     if "platform" in frame:
-        platform = text_of["platform"].str.strip().str.lower()
-        columns["platform"] = platform.mask(platform == "")
+        columns["platform"] = _platforms(text_of["platform"])
     elif raw.format in PLATFORMS:
         columns["platform"] = pd.Series(PLATFORMS[raw.format], index=frame.index, dtype="str")
         notes.append(f"platform {PLATFORMS[raw.format]!r} filled in from the format")
@@ -291,12 +292,28 @@ def _canonicalise(raw: RawPart, opts: ReadOptions) -> Interactions:
 def _without_nul(values: pd.Series, column: str, notes: list[str]) -> pd.Series:
     """``values`` with NUL characters removed (they are never part of a handle or a kind and
     would go raw into the output files); the cells changed are counted in ``notes``."""
+    arr = arrow_strings(values)
+    if arr is not None and not may_hold_byte(arr, 0):
+        return values
     has_nul = values.str.contains("\x00", regex=False, na=False)
     n = int(has_nul.sum())
     if not n:
         return values
     notes.append(f"{n} value(s) in column {column!r} held NUL characters; they were removed")
     return values.str.replace("\x00", "", regex=False)
+
+
+def _platforms(text: pd.Series) -> pd.Series:
+    """Platform names stripped and lower-cased, empty ones missing; ``text`` itself when no
+    distinct value would change (a log names a handful of platforms)."""
+    arr = arrow_strings(text)
+    if arr is not None:
+        names = pc.unique(arr).drop_null()
+        same = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(names)), names)
+        if pc.all(pc.and_(same, pc.not_equal(names, ""))).as_py():
+            return text
+    platform = text.str.strip().str.lower()
+    return platform.mask(platform == "")
 
 
 def _combine(label: str, parts: list[Interactions], known: set[str]) -> Interactions:
