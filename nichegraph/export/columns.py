@@ -50,8 +50,9 @@ COLUMN_MEANINGS: dict[str, dict[str, str]] = {
         "split_gain": "strongest tie between sub-segments / the test's threshold "
         "(>= 1: kept whole; empty = untested)",
         "size": "members",
-        "internal_weight": "engagement between members",
-        "external_weight": "engagement crossing the segment's boundary, either way",
+        "internal_weight": "engagement between members, in the ties segmentation used "
+        "(--ties: interactions by default)",
+        "external_weight": "engagement crossing the segment's boundary, either way (same ties)",
         "density": "ties between members / possible ties",
         "conductance": "external weight / min(volume inside, volume outside); low = well separated",
         "oversize": "larger than --max-size",
