@@ -154,7 +154,10 @@ def _mix(seg: np.ndarray, values: pd.Series, k: int, top: int) -> np.ndarray:
 
 
 def _activity(seg: np.ndarray, stamps: pd.Series, k: int) -> dict[str, np.ndarray]:
-    """first/last seen, per-week rate, peak ISO week, busiest weekday, weekly counts."""
+    """first/last seen, per-week rate, peak ISO week, busiest weekday, weekly counts.
+
+    Everything comes from the count of each (segment, day) pair: the rows are divided once
+    (into days), then only the pairs (a few per segment and day) into weeks and weekdays."""
     out = {
         "first_seen": np.full(k, "", dtype=object),
         "last_seen": np.full(k, "", dtype=object),
@@ -163,32 +166,39 @@ def _activity(seg: np.ndarray, stamps: pd.Series, k: int) -> dict[str, np.ndarra
         "busiest_weekday": np.full(k, "", dtype=object),
         "weekly_activity": np.full(k, "", dtype=object),
     }
-    ts = pd.to_datetime(stamps, utc=True).dt.tz_localize(None)
+    ts = pd.to_datetime(stamps, utc=True)
     ok = ts.notna().to_numpy(dtype=bool)
     if not ok.any():
         return out
-    secs = ts.to_numpy(dtype="datetime64[s]").astype(np.int64)
-    day = np.floor_divide(secs, 86_400)
-    week = np.floor_divide(day + 3, 7)  # weeks since Monday 1969-12-29
-    w0, w1 = int(week[ok].min()), int(week[ok].max())
+    secs = ts.to_numpy(dtype="datetime64[s]").astype(np.int64)  # UTC
+    every = bool(ok.all())
+    lo, hi = (secs.min(), secs.max()) if every else (secs[ok].min(), secs[ok].max())
+    d0 = int(lo) // 86_400
+    w0, w1 = (d0 + 3) // 7, (int(hi) // 86_400 + 3) // 7  # weeks since Monday 1969-12-29
     n_weeks = w1 - w0 + 1
     mondays = pd.DatetimeIndex((np.arange(w0, w1 + 1) * 7 - 3).astype("datetime64[D]"))
     iso = mondays.isocalendar()
     week_label = np.array(
         [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)], dtype=object
     )
-    m = ok & (seg >= 0)
-    s, w = seg[m], week[m] - w0
-    counts = np.bincount(s * n_weeks + w, minlength=k * n_weeks).reshape(k, n_weeks)
-    wd = np.bincount(s * 7 + (day[m] + 3) % 7, minlength=k * 7).reshape(k, 7)
-    first = np.full(k, np.iinfo(np.int64).max)
-    last = np.full(k, np.iinfo(np.int64).min)
-    np.minimum.at(first, s, secs[m])
-    np.maximum.at(last, s, secs[m])
+    m = seg >= 0 if every else ok & (seg >= 0)
+    if m.all():
+        s, day = seg, np.floor_divide(secs, 86_400) - d0
+    else:
+        s, day = seg[m], np.floor_divide(secs[m], 86_400) - d0
+    ps, day, pn = _pair_counts(s, day, int(hi) // 86_400 - d0 + 1)  # by segment, then day
+    day += d0
+    counts = np.bincount(ps * n_weeks + (day + 3) // 7 - w0, weights=pn, minlength=k * n_weeks)
+    counts = counts.astype(np.int64).reshape(k, n_weeks)
+    wd = np.bincount(ps * 7 + (day + 3) % 7, weights=pn, minlength=k * 7).reshape(k, 7)
+    first, last = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
+    head = np.diff(ps, prepend=-1) != 0  # a segment's first pair (its first day)
+    tail = np.append(head[1:], True)[: len(ps)]  # and its last
+    first[ps[head]], last[ps[tail]] = day[head], day[tail]
     has = counts.sum(axis=1) > 0
     for name, v in (("first_seen", first), ("last_seen", last)):
-        out[name][has] = pd.DatetimeIndex(v[has].astype("datetime64[s]")).strftime("%Y-%m-%d")
-    span = max(int(secs[ok].max() - secs[ok].min()), 86_400)  # the covered span, >= 1 day
+        out[name][has] = pd.DatetimeIndex(v[has].astype("datetime64[D]")).strftime("%Y-%m-%d")
+    span = max(int(hi - lo), 86_400)  # the covered span, >= 1 day
     out["per_week"] = np.where(has, counts.sum(axis=1) / (span / 604_800), np.nan)
     out["peak_week"][has] = week_label[counts.argmax(axis=1)][has]
     out["busiest_weekday"][has] = _WEEKDAYS[wd.argmax(axis=1)][has]
@@ -235,12 +245,14 @@ def _outside(table, seg, tgt_vid, index, member, mentions, k, top) -> np.ndarray
     Accounts are vertex ids, then targets that are not vertices, then other mentioned names.
     """
     ment_row, ment_names = mentions
-    acct = tgt_vid.copy()
+    acct = tgt_vid
     lost = acct < 0
-    lost_names = table["target"][lost].to_numpy(dtype=object)
-    _, extra = pd.factorize(lost_names)
-    known = pd.Index(np.concatenate([index.to_numpy(), np.asarray(extra, dtype=object)]))
+    known = index  # the vertices, then the targets that are not (looked up only if any)
     if lost.any():
+        lost_names = table["target"][lost].to_numpy(dtype=object)
+        _, extra = pd.factorize(lost_names)
+        known = pd.Index(np.concatenate([index.to_numpy(), np.asarray(extra, dtype=object)]))
+        acct = acct.copy()
         acct[lost] = known.get_indexer(lost_names)
     m_codes, m_names = pd.factorize(ment_names)
     m_acct = (  # get_indexer hashes all of ``known`` even for no names
@@ -249,13 +261,13 @@ def _outside(table, seg, tgt_vid, index, member, mentions, k, top) -> np.ndarray
     m_acct = np.where(m_acct >= 0, m_acct, len(known) + np.arange(len(m_names)))[m_codes]
     other = m_acct != acct[ment_row]  # a mention of the row's own target counts once
     mr, ma, _ = _pair_counts(ment_row[other], m_acct[other], len(known) + len(m_names))
-    rows = np.concatenate([np.arange(len(table), dtype=np.int64), mr])
-    accts = np.concatenate([acct, ma])
-    n_v = len(index)
-    acct_seg = np.where(accts < n_v, member[np.minimum(accts, n_v - 1)], -1)
-    out = (seg[rows] >= 0) & (acct_seg != seg[rows])
     names = np.concatenate([known.to_numpy(dtype=object), np.asarray(m_names, dtype=object)])
-    s, c, y = _pair_counts(seg[rows][out], accts[out], len(names))
+    # each account's segment (-1: not a vertex): one lookup per row, no clipping
+    acct_seg = np.concatenate([member, np.full(len(names) - len(index), -1, dtype=np.int64)])
+    row_seg = np.concatenate([seg, seg[mr]])  # the rows, then their mentions
+    accts = np.concatenate([acct, ma])
+    out = (row_seg >= 0) & (acct_seg[accts] != row_seg)
+    s, c, y = _pair_counts(row_seg[out], accts[out], len(names))
     rank = _name_rank(names)[c]  # ranked once per name, not once per (segment, name) pair
     return _top_join(s, lambda i: names[c[i]], y, _as_text(y), top, k, rank=rank)
 
