@@ -104,7 +104,7 @@ def _top_join(
     seg, score = seg[pick], score[pick]
     picked = _rows_of(names, pick) if rank is None else None  # ranked by name
     rank = _name_rank(picked) if rank is None else np.asarray(rank)[pick]
-    order = np.lexsort((rank, -score, seg))
+    order = _by_rank(seg, score, rank)
     seg = seg[order]
     head = np.arange(len(seg)) - np.searchsorted(seg, seg, side="left") < top
     order, seg = order[head], seg[head]
@@ -117,6 +117,24 @@ def _top_join(
     joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, cells), sep)
     out[present] = joined.to_numpy(zero_copy_only=False)
     return out
+
+
+def _by_rank(seg: np.ndarray, score: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """``np.lexsort((rank, -score, seg))`` of rows already sorted by segment, then score
+    (descending): one stable sort of an integer key (run of equal (segment, score), rank),
+    3x faster than three keys (1.7M pairs at 10M rows); lexsort if the rank is not integer.
+
+    >>> _by_rank(np.array([0, 0, 0, 1]), np.array([2.0, 1.0, 1.0, 5.0]), np.array([9, 4, 3, 0]))
+    array([0, 2, 1, 3])
+    """
+    if len(rank) < 2 or rank.dtype.kind not in "iu":
+        return np.lexsort((rank, -score, seg))
+    lo, hi = int(rank.min()), int(rank.max())
+    if len(rank) * (hi - lo + 1) >= 2**62:
+        return np.lexsort((rank, -score, seg))
+    run = np.cumsum((np.diff(seg, prepend=seg[0]) != 0) | (np.diff(score, prepend=score[0]) != 0))
+    key = run * (hi - lo + 1) + (rank.astype(np.int64) - lo)  # rank - lo: no uint64 wrap
+    return np.argsort(key, kind="stable")
 
 
 def _rows_of(values, rows: np.ndarray) -> np.ndarray:
@@ -145,7 +163,7 @@ def _mix(seg: np.ndarray, values: pd.Series, k: int, top: int) -> np.ndarray:
     """Per segment, ``"value 54%; other 30%"`` over its rows (missing values skipped)."""
     codes, uniques = pd.factorize(values, sort=True)
     ok = (codes >= 0) & (seg >= 0)
-    s, c, n = _pair_counts(seg[ok], codes[ok], len(uniques))
+    s, c, n = _pair_counts(*((seg, codes) if ok.all() else (seg[ok], codes[ok])), len(uniques))
     total = np.bincount(s, weights=n, minlength=k)
     share = 100 * n / total[s]
     pct = np.array([f"{v:.0f}%" if v >= 0.5 else "<1%" for v in share], dtype=object)
@@ -277,9 +295,11 @@ def _labels(seg_table, seg, tgt_vid, index, member, top_terms, platform_mix) -> 
     segment engages with most) and a platform carrying >= 50%; unique; ``fringe``."""
     ids = seg_table["segment"].to_numpy(dtype=np.int64)
     k = len(top_terms)
-    tgt_seg = np.where(tgt_vid >= 0, member[np.maximum(tgt_vid, 0)], -1)
+    tgt_seg = np.append(member, -1)[tgt_vid]  # -1: not a vertex
     inside = (seg >= 0) & (tgt_seg == seg)
-    hub_v, _, hub_n = _pair_counts(tgt_vid[inside], np.zeros(int(inside.sum())), 1)
+    hub_n = np.bincount(tgt_vid[inside], minlength=len(member))  # engagement received inside
+    hub_v = np.flatnonzero(hub_n)
+    hub_n = hub_n[hub_v]
     no_text = np.full(len(hub_v), "", dtype=object)
     hub = _top_join(member[hub_v], index.to_numpy()[hub_v], hub_n, no_text, 1, k, wrap=("", ""))
     labels = [t.replace("; ", ", ") for t in top_terms]
