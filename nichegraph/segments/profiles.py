@@ -263,28 +263,28 @@ def _outside(table, seg, tgt_vid, index, member, mentions, k, top) -> np.ndarray
     Accounts are vertex ids, then targets that are not vertices, then other mentioned names.
     """
     ment_row, ment_names = mentions
-    acct = tgt_vid
+    acct, known = tgt_vid, index.to_numpy()  # the vertices, then the targets that are not
     lost = acct < 0
-    known = index  # the vertices, then the targets that are not (looked up only if any)
-    if lost.any():
-        lost_names = table["target"][lost].to_numpy(dtype=object)
-        _, extra = pd.factorize(lost_names)
-        known = pd.Index(np.concatenate([index.to_numpy(), np.asarray(extra, dtype=object)]))
+    if lost.any():  # numbered after the vertices in order of appearance; none: -1
+        codes, extra = pd.factorize(table["target"][lost].to_numpy(dtype=object))
+        known = np.concatenate([known, np.asarray(extra, dtype=object)])
         acct = acct.copy()
-        acct[lost] = known.get_indexer(lost_names)
+        acct[lost] = np.where(codes >= 0, len(index) + codes, -1)
     m_codes, m_names = pd.factorize(ment_names)
-    m_acct = (  # get_indexer hashes all of ``known`` even for no names
-        known.get_indexer(pd.Index(m_names, dtype=object)) if len(m_names) else np.zeros(0, int)
+    m_acct = (  # get_indexer hashes all of ``known``: only for names
+        pd.Index(known, dtype=object).get_indexer(pd.Index(m_names, dtype=object))
+        if len(m_names)
+        else np.zeros(0, int)
     )
     m_acct = np.where(m_acct >= 0, m_acct, len(known) + np.arange(len(m_names)))[m_codes]
     other = m_acct != acct[ment_row]  # a mention of the row's own target counts once
     mr, ma, _ = _pair_counts(ment_row[other], m_acct[other], len(known) + len(m_names))
-    names = np.concatenate([known.to_numpy(dtype=object), np.asarray(m_names, dtype=object)])
+    names = np.concatenate([np.asarray(known, dtype=object), np.asarray(m_names, dtype=object)])
     # each account's segment (-1: not a vertex): one lookup per row, no clipping
     acct_seg = np.concatenate([member, np.full(len(names) - len(index), -1, dtype=np.int64)])
     row_seg = np.concatenate([seg, seg[mr]])  # the rows, then their mentions
     accts = np.concatenate([acct, ma])
-    out = (row_seg >= 0) & (acct_seg[accts] != row_seg)
+    out = (row_seg >= 0) & (accts >= 0) & (acct_seg[accts] != row_seg)  # no target: none
     s, c, y = _pair_counts(row_seg[out], accts[out], len(names))
     rank = _name_rank(names)[c]  # ranked once per name, not once per (segment, name) pair
     return _top_join(s, lambda i: names[c[i]], y, _as_text(y), top, k, rank=rank)
@@ -377,7 +377,7 @@ def profile_segments(
     ids = seg_table["segment"].to_numpy(dtype=np.int64)
     k = int(ids.max(initial=0)) + 1
     member = np.asarray(segmentation.membership, dtype=np.int64)
-    seg = np.where(src_vid >= 0, member[np.maximum(src_vid, 0)], -1)
+    seg = np.append(member, -1)[src_vid]  # each row's segment; -1: no vertex
     n_rows = np.bincount(seg[seg >= 0], minlength=k)
 
     cols, top_terms, mentions = _text_columns(table, seg, k, top, min_count, stop_words, prior)
