@@ -102,6 +102,34 @@ def test_betweenness_same_for_any_number_of_jobs():
     np.testing.assert_allclose(exact[:100], ref / (99 * 98), rtol=1e-12)
 
 
+def test_betweenness_of_star_segments_and_others_bit_for_bit_as_igraph():
+    # stars (nobody both receives and gives: skipped, all 0), with a self-tie and a reciprocal
+    # pair, beside random segments: every score is igraph's on the segment, bit for bit
+    rng = np.random.default_rng(11)
+    edges, memb, start = [], [], 0
+    for size in (5, 9, 4, 30, 12):
+        nodes = start + np.arange(size)
+        if size < 10:  # a star into its first member, a self-tie on a leaf
+            edges += [(int(v), int(nodes[0])) for v in nodes[1:]] + [(int(nodes[1]), int(nodes[1]))]
+        else:
+            e = rng.integers(0, size, (3 * size, 2))
+            edges += [(int(a + start), int(b + start)) for a, b in e if a != b]
+        memb += [len(set(memb))] * size
+        start += size
+    g = ig.Graph(n=start, edges=edges, directed=True)
+    g.es["weight"] = (rng.integers(1, 4, g.ecount()) * 1.0).tolist()
+    memb = np.asarray(memb)
+    got, stats = betweenness(intra_graph(g, memb))
+    assert stats == {"exact": 5, "sampled": 0}
+    for s in range(5):
+        members = np.flatnonzero(memb == s)
+        sub = g.induced_subgraph(members.tolist())
+        ref = np.asarray(sub.betweenness(weights=(1 / np.asarray(sub.es["weight"])).tolist()))
+        n = len(members)
+        np.testing.assert_array_equal(got[members], ref / ((n - 1) * (n - 2)))
+    assert not got[memb == 0].any() and got[memb == 3].any()
+
+
 def test_percentiles_and_order_as_pandas_computes_them():
     rng = np.random.default_rng(5)
     seg = rng.integers(1, 30, 3000)

@@ -329,3 +329,33 @@ def test_the_graphs_rows_give_the_same_profiles():
     assert (plain["interactions"] > 0).all()
     other = ng.build_graph(log.iloc[::-1].reset_index(drop=True))  # rows of another table
     assert other.rows.rows_of(inter.table, np.array(seg.names, dtype=object)) is None
+
+
+def test_activity_with_missing_stamps_matches_pandas_per_segment():
+    # undated rows, a year boundary and a segment dated on one day only: first/last seen,
+    # busiest weekday and weekly counts as pandas counts them from the dated rows
+    rng = np.random.default_rng(3)
+    n = 600
+    src, dst = rng.integers(0, 40, n), rng.integers(0, 40, n)
+    keep = src != dst
+    stamps = pd.Timestamp("2025-12-20", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 30 * 86_400, n), unit="s"
+    )
+    table = pd.DataFrame(
+        {"source": [f"p{i}" for i in src], "target": [f"p{j}" for j in dst], "timestamp": stamps}
+    )[keep].reset_index(drop=True)
+    table.loc[rng.random(len(table)) < 0.2, "timestamp"] = pd.NaT
+    table.loc[table["source"] == "p0", "timestamp"] = pd.Timestamp("2026-01-05 10:00", tz="UTC")
+    g = ng.build_graph(table)
+    seg = ng.find_segments(g, seed=1)
+    prof = ng.profile_segments(table, seg).set_index("segment")
+    found = seg.to_frame().set_index("person")["segment"]
+    dated = table.dropna(subset=["timestamp"]).assign(segment=lambda t: t["source"].map(found))
+    for s, rows in dated.groupby("segment"):
+        ts = rows["timestamp"]
+        assert prof.loc[s, "first_seen"] == ts.min().strftime("%Y-%m-%d")
+        assert prof.loc[s, "last_seen"] == ts.max().strftime("%Y-%m-%d")
+        days = ts.dt.day_name().str[:3].value_counts()
+        assert prof.loc[s, "busiest_weekday"] in days[days == days.max()].index
+        weekly = [int(w.split(" ")[1]) for w in prof.loc[s, "weekly_activity"].split("; ")]
+        assert sum(weekly) == len(rows) and len(weekly) == 5  # weeks 2025-W51 .. 2026-W03

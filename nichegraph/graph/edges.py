@@ -19,7 +19,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
-import pyarrow.parquet as pq
 
 from ..errors import InputError
 from .build import BuildReport, InteractionGraph, tie_graph
@@ -54,6 +53,8 @@ def _parts(path: Path) -> list[Path]:
 def _read(part: Path) -> pa.Table:
     try:
         if part.name.endswith(".parquet"):
+            import pyarrow.parquet as pq  # on use: a run of a CSV log never loads it
+
             return pq.read_table(part)
         text_cols = pcsv.ConvertOptions(
             column_types={"source": pa.string(), "target": pa.string()},

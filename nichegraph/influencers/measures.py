@@ -338,9 +338,10 @@ def betweenness(
 
     Exact for segments of at most ``exact_max`` people; larger ones use
     :func:`pivots_needed` random source pivots (seeded), scaled to an unbiased estimate.
-    Returns the scores and ``{"exact": k, "sampled": k}`` segment counts. Segments are
-    shared out over ``jobs`` processes (see :func:`~nichegraph._parallel.check_jobs`): the
-    numbers do not depend on it.
+    A segment where nobody both receives and gives a tie (a star: 1,826 of the Higgs log's
+    6,103) is all 0 without a search. Returns the scores and ``{"exact": k, "sampled": k}``
+    segment counts. Segments are shared out over ``jobs`` processes (see
+    :func:`~nichegraph._parallel.check_jobs`): the numbers do not depend on it.
     """
     n, memb = intra.n, intra.membership
     out = np.zeros(n)
@@ -362,17 +363,21 @@ def betweenness(
     pairs = np.column_stack([local[intra.src[e_order]], local[intra.dst[e_order]]])
     dists = 1.0 / intra.weight[e_order]
     todo = np.flatnonzero((counts >= 3) & (e_hi > e_lo))
+    live = np.isin(segs[todo], _with_midpoints(intra))  # elsewhere every path is one tie: 0
     tasks, scale = [], np.ones(len(todo))
     for i, (size, lo, hi) in enumerate(zip(counts[todo].tolist(), e_lo[todo], e_hi[todo],
                                            strict=True)):  # fmt: skip
         k = pivots_needed(size, epsilon, delta)
         if size <= exact_max or k >= size:
-            tasks.append((size, lo, hi, None))
+            pivots = None
             stats["exact"] += 1
-        else:
-            tasks.append((size, lo, hi, np.sort(gen.choice(size, size=k, replace=False)).tolist()))
+        else:  # drawn for every such segment (live or not): the same pivots as ever
+            pivots = np.sort(gen.choice(size, size=k, replace=False)).tolist()
             scale[i] = size / k
             stats["sampled"] += 1
+        if live[i]:
+            tasks.append((size, lo, hi, pivots))
+    todo, scale = todo[live], scale[live]
 
     def run(chunk: list[tuple[int, int, int, list[int] | None]]) -> list[float]:
         b: list[list[float]] = []
@@ -390,6 +395,23 @@ def betweenness(
     rows = order[np.repeat(starts[todo] - np.cumsum(size) + size, size) + np.arange(size.sum())]
     out[rows] = b * np.repeat(scale, size) / np.repeat((size - 1) * (size - 2), size)
     return out, stats
+
+
+def _with_midpoints(intra: IntraGraph) -> np.ndarray:
+    """The segments with someone who both receives and gives a tie inside it (self-ties
+    aside): only there can a shortest path pass through a person (betweenness above 0).
+
+    >>> m = np.array([1, 1, 1, 2, 2, 2])
+    >>> _with_midpoints(IntraGraph(6, np.array([0, 1, 3, 4]), np.array([1, 2, 5, 5]),
+    ...                            np.ones(4), m)).tolist()
+    [1]
+    """
+    other = intra.src != intra.dst
+    gives = np.zeros(intra.n, dtype=bool)
+    gives[intra.src[other]] = True
+    middle = np.zeros(intra.n, dtype=bool)
+    middle[intra.dst[other]] = True
+    return np.unique(intra.membership[middle & gives])
 
 
 @contextlib.contextmanager

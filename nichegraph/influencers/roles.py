@@ -90,11 +90,16 @@ def within_z(values: np.ndarray, membership: np.ndarray) -> np.ndarray:
         return np.where(std > 1e-12 * (1 + np.abs(mean[memb])), (values - mean[memb]) / std, 0.0)
 
 
+_ROLES = np.array(["segment hub", "connector hub", "connector", "member"], dtype=object)
+
+
 def assign_roles(z: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Role label per person from within-segment z-score and participation."""
+    """Role label per person from within-segment z-score and participation (an object
+    array of the labels, taken by code: no text array made and converted per person).
+
+    >>> assign_roles(np.array([3.0, 3.0, 0.0, 0.0]), np.array([0.1, 0.5, 0.7, 0.1])).tolist()
+    ['segment hub', 'connector hub', 'connector', 'member']
+    """
     hub = z >= HUB_Z
-    return np.select(
-        [hub & (p <= CONNECTOR_HUB_P), hub, p > CONNECTOR_P],
-        ["segment hub", "connector hub", "connector"],
-        default="member",
-    ).astype(object)
+    code = np.select([hub & (p <= CONNECTOR_HUB_P), hub, p > CONNECTOR_P], [0, 1, 2], default=3)
+    return _ROLES[code]

@@ -104,7 +104,7 @@ def _top_join(
     seg, score = seg[pick], score[pick]
     picked = _rows_of(names, pick) if rank is None else None  # ranked by name
     rank = _name_rank(picked) if rank is None else np.asarray(rank)[pick]
-    order = np.lexsort((rank, -score, seg))
+    order = _by_rank(seg, score, rank)
     seg = seg[order]
     head = np.arange(len(seg)) - np.searchsorted(seg, seg, side="left") < top
     order, seg = order[head], seg[head]
@@ -117,6 +117,24 @@ def _top_join(
     joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, cells), sep)
     out[present] = joined.to_numpy(zero_copy_only=False)
     return out
+
+
+def _by_rank(seg: np.ndarray, score: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """``np.lexsort((rank, -score, seg))`` of rows already sorted by segment, then score
+    (descending): one stable sort of an integer key (run of equal (segment, score), rank),
+    3x faster than three keys (1.7M pairs at 10M rows); lexsort if the rank is not integer.
+
+    >>> _by_rank(np.array([0, 0, 0, 1]), np.array([2.0, 1.0, 1.0, 5.0]), np.array([9, 4, 3, 0]))
+    array([0, 2, 1, 3])
+    """
+    if len(rank) < 2 or rank.dtype.kind not in "iu":
+        return np.lexsort((rank, -score, seg))
+    lo, hi = int(rank.min()), int(rank.max())
+    if len(rank) * (hi - lo + 1) >= 2**62:
+        return np.lexsort((rank, -score, seg))
+    run = np.cumsum((np.diff(seg, prepend=seg[0]) != 0) | (np.diff(score, prepend=score[0]) != 0))
+    key = run * (hi - lo + 1) + (rank.astype(np.int64) - lo)  # rank - lo: no uint64 wrap
+    return np.argsort(key, kind="stable")
 
 
 def _rows_of(values, rows: np.ndarray) -> np.ndarray:
@@ -145,7 +163,7 @@ def _mix(seg: np.ndarray, values: pd.Series, k: int, top: int) -> np.ndarray:
     """Per segment, ``"value 54%; other 30%"`` over its rows (missing values skipped)."""
     codes, uniques = pd.factorize(values, sort=True)
     ok = (codes >= 0) & (seg >= 0)
-    s, c, n = _pair_counts(seg[ok], codes[ok], len(uniques))
+    s, c, n = _pair_counts(*((seg, codes) if ok.all() else (seg[ok], codes[ok])), len(uniques))
     total = np.bincount(s, weights=n, minlength=k)
     share = 100 * n / total[s]
     pct = np.array([f"{v:.0f}%" if v >= 0.5 else "<1%" for v in share], dtype=object)
@@ -154,7 +172,10 @@ def _mix(seg: np.ndarray, values: pd.Series, k: int, top: int) -> np.ndarray:
 
 
 def _activity(seg: np.ndarray, stamps: pd.Series, k: int) -> dict[str, np.ndarray]:
-    """first/last seen, per-week rate, peak ISO week, busiest weekday, weekly counts."""
+    """first/last seen, per-week rate, peak ISO week, busiest weekday, weekly counts.
+
+    Everything comes from the count of each (segment, day) pair: the rows are divided once
+    (into days), then only the pairs (a few per segment and day) into weeks and weekdays."""
     out = {
         "first_seen": np.full(k, "", dtype=object),
         "last_seen": np.full(k, "", dtype=object),
@@ -163,32 +184,39 @@ def _activity(seg: np.ndarray, stamps: pd.Series, k: int) -> dict[str, np.ndarra
         "busiest_weekday": np.full(k, "", dtype=object),
         "weekly_activity": np.full(k, "", dtype=object),
     }
-    ts = pd.to_datetime(stamps, utc=True).dt.tz_localize(None)
+    ts = pd.to_datetime(stamps, utc=True)
     ok = ts.notna().to_numpy(dtype=bool)
     if not ok.any():
         return out
-    secs = ts.to_numpy(dtype="datetime64[s]").astype(np.int64)
-    day = np.floor_divide(secs, 86_400)
-    week = np.floor_divide(day + 3, 7)  # weeks since Monday 1969-12-29
-    w0, w1 = int(week[ok].min()), int(week[ok].max())
+    secs = ts.to_numpy(dtype="datetime64[s]").astype(np.int64)  # UTC
+    every = bool(ok.all())
+    lo, hi = (secs.min(), secs.max()) if every else (secs[ok].min(), secs[ok].max())
+    d0 = int(lo) // 86_400
+    w0, w1 = (d0 + 3) // 7, (int(hi) // 86_400 + 3) // 7  # weeks since Monday 1969-12-29
     n_weeks = w1 - w0 + 1
     mondays = pd.DatetimeIndex((np.arange(w0, w1 + 1) * 7 - 3).astype("datetime64[D]"))
     iso = mondays.isocalendar()
     week_label = np.array(
         [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)], dtype=object
     )
-    m = ok & (seg >= 0)
-    s, w = seg[m], week[m] - w0
-    counts = np.bincount(s * n_weeks + w, minlength=k * n_weeks).reshape(k, n_weeks)
-    wd = np.bincount(s * 7 + (day[m] + 3) % 7, minlength=k * 7).reshape(k, 7)
-    first = np.full(k, np.iinfo(np.int64).max)
-    last = np.full(k, np.iinfo(np.int64).min)
-    np.minimum.at(first, s, secs[m])
-    np.maximum.at(last, s, secs[m])
+    m = seg >= 0 if every else ok & (seg >= 0)
+    if m.all():
+        s, day = seg, np.floor_divide(secs, 86_400) - d0
+    else:
+        s, day = seg[m], np.floor_divide(secs[m], 86_400) - d0
+    ps, day, pn = _pair_counts(s, day, int(hi) // 86_400 - d0 + 1)  # by segment, then day
+    day += d0
+    counts = np.bincount(ps * n_weeks + (day + 3) // 7 - w0, weights=pn, minlength=k * n_weeks)
+    counts = counts.astype(np.int64).reshape(k, n_weeks)
+    wd = np.bincount(ps * 7 + (day + 3) % 7, weights=pn, minlength=k * 7).reshape(k, 7)
+    first, last = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
+    head = np.diff(ps, prepend=-1) != 0  # a segment's first pair (its first day)
+    tail = np.append(head[1:], True)[: len(ps)]  # and its last
+    first[ps[head]], last[ps[tail]] = day[head], day[tail]
     has = counts.sum(axis=1) > 0
     for name, v in (("first_seen", first), ("last_seen", last)):
-        out[name][has] = pd.DatetimeIndex(v[has].astype("datetime64[s]")).strftime("%Y-%m-%d")
-    span = max(int(secs[ok].max() - secs[ok].min()), 86_400)  # the covered span, >= 1 day
+        out[name][has] = pd.DatetimeIndex(v[has].astype("datetime64[D]")).strftime("%Y-%m-%d")
+    span = max(int(hi - lo), 86_400)  # the covered span, >= 1 day
     out["per_week"] = np.where(has, counts.sum(axis=1) / (span / 604_800), np.nan)
     out["peak_week"][has] = week_label[counts.argmax(axis=1)][has]
     out["busiest_weekday"][has] = _WEEKDAYS[wd.argmax(axis=1)][has]
@@ -235,27 +263,29 @@ def _outside(table, seg, tgt_vid, index, member, mentions, k, top) -> np.ndarray
     Accounts are vertex ids, then targets that are not vertices, then other mentioned names.
     """
     ment_row, ment_names = mentions
-    acct = tgt_vid.copy()
+    acct, known = tgt_vid, index.to_numpy()  # the vertices, then the targets that are not
     lost = acct < 0
-    lost_names = table["target"][lost].to_numpy(dtype=object)
-    _, extra = pd.factorize(lost_names)
-    known = pd.Index(np.concatenate([index.to_numpy(), np.asarray(extra, dtype=object)]))
-    if lost.any():
-        acct[lost] = known.get_indexer(lost_names)
+    if lost.any():  # numbered after the vertices in order of appearance; none: -1
+        codes, extra = pd.factorize(table["target"][lost].to_numpy(dtype=object))
+        known = np.concatenate([known, np.asarray(extra, dtype=object)])
+        acct = acct.copy()
+        acct[lost] = np.where(codes >= 0, len(index) + codes, -1)
     m_codes, m_names = pd.factorize(ment_names)
-    m_acct = (  # get_indexer hashes all of ``known`` even for no names
-        known.get_indexer(pd.Index(m_names, dtype=object)) if len(m_names) else np.zeros(0, int)
+    m_acct = (  # get_indexer hashes all of ``known``: only for names
+        pd.Index(known, dtype=object).get_indexer(pd.Index(m_names, dtype=object))
+        if len(m_names)
+        else np.zeros(0, int)
     )
     m_acct = np.where(m_acct >= 0, m_acct, len(known) + np.arange(len(m_names)))[m_codes]
     other = m_acct != acct[ment_row]  # a mention of the row's own target counts once
     mr, ma, _ = _pair_counts(ment_row[other], m_acct[other], len(known) + len(m_names))
-    rows = np.concatenate([np.arange(len(table), dtype=np.int64), mr])
+    names = np.concatenate([np.asarray(known, dtype=object), np.asarray(m_names, dtype=object)])
+    # each account's segment (-1: not a vertex): one lookup per row, no clipping
+    acct_seg = np.concatenate([member, np.full(len(names) - len(index), -1, dtype=np.int64)])
+    row_seg = np.concatenate([seg, seg[mr]])  # the rows, then their mentions
     accts = np.concatenate([acct, ma])
-    n_v = len(index)
-    acct_seg = np.where(accts < n_v, member[np.minimum(accts, n_v - 1)], -1)
-    out = (seg[rows] >= 0) & (acct_seg != seg[rows])
-    names = np.concatenate([known.to_numpy(dtype=object), np.asarray(m_names, dtype=object)])
-    s, c, y = _pair_counts(seg[rows][out], accts[out], len(names))
+    out = (row_seg >= 0) & (accts >= 0) & (acct_seg[accts] != row_seg)  # no target: none
+    s, c, y = _pair_counts(row_seg[out], accts[out], len(names))
     rank = _name_rank(names)[c]  # ranked once per name, not once per (segment, name) pair
     return _top_join(s, lambda i: names[c[i]], y, _as_text(y), top, k, rank=rank)
 
@@ -265,9 +295,11 @@ def _labels(seg_table, seg, tgt_vid, index, member, top_terms, platform_mix) -> 
     segment engages with most) and a platform carrying >= 50%; unique; ``fringe``."""
     ids = seg_table["segment"].to_numpy(dtype=np.int64)
     k = len(top_terms)
-    tgt_seg = np.where(tgt_vid >= 0, member[np.maximum(tgt_vid, 0)], -1)
+    tgt_seg = np.append(member, -1)[tgt_vid]  # -1: not a vertex
     inside = (seg >= 0) & (tgt_seg == seg)
-    hub_v, _, hub_n = _pair_counts(tgt_vid[inside], np.zeros(int(inside.sum())), 1)
+    hub_n = np.bincount(tgt_vid[inside], minlength=len(member))  # engagement received inside
+    hub_v = np.flatnonzero(hub_n)
+    hub_n = hub_n[hub_v]
     no_text = np.full(len(hub_v), "", dtype=object)
     hub = _top_join(member[hub_v], index.to_numpy()[hub_v], hub_n, no_text, 1, k, wrap=("", ""))
     labels = [t.replace("; ", ", ") for t in top_terms]
@@ -345,7 +377,7 @@ def profile_segments(
     ids = seg_table["segment"].to_numpy(dtype=np.int64)
     k = int(ids.max(initial=0)) + 1
     member = np.asarray(segmentation.membership, dtype=np.int64)
-    seg = np.where(src_vid >= 0, member[np.maximum(src_vid, 0)], -1)
+    seg = np.append(member, -1)[src_vid]  # each row's segment; -1: no vertex
     n_rows = np.bincount(seg[seg >= 0], minlength=k)
 
     cols, top_terms, mentions = _text_columns(table, seg, k, top, min_count, stop_words, prior)

@@ -11,7 +11,6 @@ import zlib
 import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pj
-import pyarrow.parquet as pq
 
 from ...errors import InputError
 from .base import (
@@ -54,6 +53,8 @@ def from_frame(frame: pd.DataFrame, opts: ReadOptions) -> RawPart:
 
 def read_parquet(file: SourceFile, opts: ReadOptions) -> RawPart:
     """A Parquet file's mapped columns, typed as stored."""
+    import pyarrow.parquet as pq  # on use: 25 ms of every command's start otherwise
+
     try:
         if file.compression:
             parquet = pq.ParquetFile(pa.BufferReader(file.read_all()))
