@@ -421,9 +421,7 @@ def analyze(
         table = inter.table
         names = (aggregated.names,) if aggregated else (table["source"], table["target"])
         pseudo = Pseudonymiser(
-            secret,
-            protected_terms(*names, extra),
-            paths=path_terms([*given, edges, *files]),
+            secret, protected_terms(*names, extra), paths=path_terms([*given, edges, *files])
         )
 
     def build() -> tuple[Interactions, InteractionGraph]:
@@ -431,6 +429,8 @@ def analyze(
         return (inter, g) if pseudo is None else (pseudo.interactions(inter), pseudo.graph(g))
 
     inter, graph_ = stage("build", build)
+    sopts = sopts.for_graph(graph_.graph)  # an edge table without ``n``: ties weigh weights
+    params["ties"] = sopts.ties
     opts = sopts.kwargs(resolution=False)
     scan = None
     if sopts.resolution == "auto":

@@ -275,3 +275,31 @@ def test_sql_command_prints_every_dialect(log):
     got = edges.set_index(["source", "target"])["weight"]
     want = graph.edges_frame().set_index(["source", "target"])["weight"]
     np.testing.assert_allclose(got.loc[want.index], want, rtol=1e-9)
+
+
+def test_an_edge_table_without_n_segments_on_its_weights(tmp_path):
+    # without ``n`` the table has no interaction counts: segments weigh its weights, and
+    # run.json says so (the same table with ``n`` counts interactions)
+    log = generate_log(n_segments=4, n_rows=3_000, max_size=60, seed=5)
+    graph = ng.build_graph(log.log)
+    edges = pd.DataFrame(
+        {"source": [graph.names[s] for s, _ in graph.graph.get_edgelist()],
+         "target": [graph.names[t] for _, t in graph.graph.get_edgelist()],
+         "weight": graph.graph.es["weight"], "n": graph.graph.es["count"]}
+    )  # fmt: skip
+    edges.drop(columns="n").to_csv(tmp_path / "no_n.csv", index=False)
+    edges.to_csv(tmp_path / "with_n.csv", index=False)
+    assert "count" not in read_edges(tmp_path / "no_n.csv").graph.es.attributes()
+    for name, ties in (("no_n", "weights"), ("with_n", "interactions")):
+        out = tmp_path / name
+        res = CliRunner().invoke(cli, ["run", "--edges", str(tmp_path / f"{name}.csv"), "-o",
+                                       str(out), "-q", "--seed", "2"])  # fmt: skip
+        assert res.exit_code == 0, res.output
+        assert json.loads((out / "run.json").read_text())["parameters"]["ties"] == ties
+        seg = ng.find_segments(read_edges(tmp_path / f"{name}.csv"), seed=2, ties=ties)
+        assert seg.params["ties"] == ties
+        got = pd.read_csv(out / "segments.csv", dtype={"person": str}).set_index("person")
+        want = seg.to_frame().set_index("person")["segment"]
+        assert got["segment"].reindex(want.index).tolist() == want.tolist()
+    seg = ng.find_segments(read_edges(tmp_path / "no_n.csv"), seed=2)  # the library does the same
+    assert seg.params["ties"] == "weights"

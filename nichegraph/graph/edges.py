@@ -105,7 +105,8 @@ def read_edges(path: str | os.PathLike[str]) -> InteractionGraph:
 
     Rows with an empty ``source`` or ``target``, self-loops and zero weights are dropped and
     counted in the report; a negative or missing weight is an error. Without ``n`` each row
-    counts as one interaction.
+    counts as one interaction in the report, and the graph has no ``count`` attribute: its
+    segments weigh the weights (:meth:`~nichegraph.SegmentOptions.for_graph`).
 
     >>> import pandas as pd, tempfile, os
     >>> d = tempfile.mkdtemp()
@@ -157,7 +158,7 @@ def read_edges(path: str | os.PathLike[str]) -> InteractionGraph:
     es, et = uniq // n, uniq % n
     given = np.bincount(es, weights=sums["count"], minlength=n)
     received = np.bincount(et, weights=sums["count"], minlength=n)
-    ties = {"weight": sums["weight"], "count": sums["count"]}
+    ties = {"weight": sums["weight"]} | ({"count": sums["count"]} if "n" in frame else {})
     ties |= {f"n_{k}": sums[f"n_{k}"] for k in used}
     g = tie_graph(names, es, et, given, received, ties.items())
     report = BuildReport(

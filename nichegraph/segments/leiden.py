@@ -232,7 +232,7 @@ def find_segments(
     g = graph.graph if isinstance(graph, InteractionGraph) else graph
     seed = check_seed(seed)
     check_jobs(jobs)
-    opts = check_segment_options(**{**(options.kwargs() if options else {}), **kw})
+    opts = check_segment_options(**{**(options.kwargs() if options else {}), **kw}).for_graph(g)
     objective, resolution, backend = opts.objective, float(opts.resolution), opts.backend
     min_gain, max_size, min_size = opts.min_gain, opts.max_size, opts.min_size
 

@@ -6,7 +6,7 @@ Its fields are the keywords of :func:`~nichegraph.segments.leiden.find_segments`
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -89,6 +89,20 @@ class SegmentOptions:
             object.__setattr__(self, "max_size", int(m))
         if self.min_gain is not None and not is_number(self.min_gain):
             raise InputError(f"min_gain must be a number, got {self.min_gain!r}")
+
+    def for_graph(self, graph: Any) -> SegmentOptions:
+        """These options as they apply to ``graph`` (an igraph graph): ``ties="interactions"``
+        on a graph without interaction counts (edge attribute ``count``; e.g. an edge table
+        without ``n``) becomes ``"weights"``, what detection weighs there.
+
+        >>> import igraph as ig
+        >>> g = ig.Graph([(0, 1)]); g.es["weight"] = [2.0]
+        >>> SegmentOptions().for_graph(g).ties
+        'weights'
+        """
+        if self.ties == "interactions" and "count" not in graph.es.attributes():
+            return replace(self, ties="weights")
+        return self
 
     def kwargs(self, *, resolution: bool = True) -> dict[str, Any]:
         """The keywords of :func:`find_segments` (without ``resolution`` if asked)."""
