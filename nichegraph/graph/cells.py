@@ -8,6 +8,8 @@ answer, "none does", is cheap and the column is kept as it is.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -15,16 +17,27 @@ import pyarrow as pa
 __all__ = ["arrow_strings", "cell_bytes", "may_hold_byte", "stripped"]
 
 
-def arrow_strings(text: pd.Series) -> pa.ChunkedArray | None:
-    """The Arrow array behind a pandas ``str`` column held by Arrow (no copy), else None.
+def arrow_strings(column: Any, *, convert: bool = False) -> pa.ChunkedArray | None:
+    """The Arrow string array of ``column``: without a copy for an Arrow array or a pandas
+    ``str`` column held by Arrow; with ``convert``, of any column Arrow reads as text (object
+    columns are copied); else None.
 
     >>> arrow_strings(pd.Series(["a", None], dtype="str")).null_count, arrow_strings(pd.Series([1]))
     (1, None)
+    >>> arrow_strings(pd.Series(["a"], dtype=object)), arrow_strings(["a"], convert=True).type
+    (None, DataType(string))
     """
-    dtype = text.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
-        return None
-    arr = pa.array(text.array)
+    if isinstance(column, pa.Array | pa.ChunkedArray):
+        arr = column
+    else:
+        dtype = getattr(column, "dtype", None)
+        held = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+        if not (held or convert):
+            return None
+        try:
+            arr = pa.array(column.array if held else column)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
     arr = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
     return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
 

@@ -22,6 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .cells import arrow_strings
+
 __all__ = ["arrow_text", "group_codes", "positions", "sorted_codes", "text_codes"]
 
 
@@ -32,15 +34,8 @@ def arrow_text(column: Any) -> pa.ChunkedArray | None:
     >>> arrow_text(pd.Series(["a", "b"])).type, arrow_text(pd.Series([1, 2]))
     (DataType(large_string), None)
     """
-    try:
-        arr = column if isinstance(column, pa.Array | pa.ChunkedArray) else pa.array(column)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    if isinstance(arr, pa.Array):
-        arr = pa.chunked_array([arr])
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return None
-    return arr.cast(pa.large_string()) if arr.null_count == 0 else None
+    arr = arrow_strings(column, convert=True)
+    return arr.cast(pa.large_string()) if arr is not None and arr.null_count == 0 else None
 
 
 def text_codes(*columns: Any) -> tuple[list[np.ndarray], Any]:

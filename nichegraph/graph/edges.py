@@ -22,7 +22,7 @@ import pyarrow.csv as pcsv
 
 from ..errors import InputError
 from .build import BuildReport, InteractionGraph, tie_graph
-from .codes import sorted_codes, text_codes
+from .codes import group_codes, sorted_codes, text_codes
 
 __all__ = ["EDGE_SUFFIXES", "read_edges"]
 
@@ -145,7 +145,7 @@ def read_edges(path: str | os.PathLike[str]) -> InteractionGraph:
     weight = weight[keep]
     counts = {k: v[keep] for k, v in counts.items()}
     n = len(names)
-    uniq, inv = np.unique(s * n + t, return_inverse=True)
+    uniq, inv = group_codes(s * n + t)
     n_edges = len(uniq)
     if n_edges == len(s):  # no duplicate pairs: values pass through unchanged
         order = np.argsort(inv)

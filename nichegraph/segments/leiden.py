@@ -40,6 +40,7 @@ from .._random import check_seed, igraph_seed
 from ..errors import InputError
 from ..graph.arrays import edge_arrays, edge_pairs, remember_edges
 from ..graph.build import InteractionGraph
+from ..graph.codes import group_codes
 from .options import BACKENDS, OBJECTIVES, SegmentOptions
 from .quality import segment_quality
 from .refine import refine_leaves, vote_weights
@@ -88,8 +89,8 @@ def symmetrise(graph: ig.Graph, ties: str = "weights") -> ig.Graph:
     if graph.ecount():
         e, w = vote_weights(graph) if ties == "interactions" else edge_arrays(graph)
         lo, hi = np.minimum(e[:, 0], e[:, 1]), np.maximum(e[:, 0], e[:, 1])
-        uniq, inv = np.unique(lo * n + hi, return_inverse=True)
-        ws = np.bincount(inv.reshape(-1), weights=w, minlength=len(uniq))
+        uniq, inv = group_codes(lo * n + hi)
+        ws = np.bincount(inv, weights=w, minlength=len(uniq))
     else:
         uniq, ws = np.zeros(0, dtype=np.int64), np.array([])
     a, b = uniq // max(n, 1), uniq % max(n, 1)

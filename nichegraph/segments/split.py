@@ -44,6 +44,7 @@ from scipy.sparse.csgraph import connected_components
 from .._parallel import parallel_map
 from .._random import derive_seed
 from ..graph.arrays import best_in_groups, edge_arrays, edge_pairs
+from ..graph.codes import group_codes
 
 __all__ = ["Leaf", "split_segments"]
 
@@ -204,8 +205,8 @@ def _ties(
     vol = np.bincount(cu, weights=w, minlength=n) + np.bincount(cv, weights=w, minlength=n)
     cross = cu != cv
     lo, hi = np.minimum(cu[cross], cv[cross]), np.maximum(cu[cross], cv[cross])
-    key, inv = np.unique(lo * n + hi, return_inverse=True)
-    return n, vol, key, np.bincount(inv.reshape(-1), weights=w[cross], minlength=len(key))
+    key, inv = group_codes(lo * n + hi)
+    return n, vol, key, np.bincount(inv, weights=w[cross], minlength=len(key))
 
 
 def _absorb_small(
