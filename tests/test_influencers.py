@@ -24,6 +24,7 @@ from nichegraph.influencers import (
 )
 from nichegraph.influencers.rank import percentile_within, ranked_order
 from nichegraph.influencers.roles import assign_roles
+from nichegraph.segments.consensus import segmentation_from_membership
 
 
 def seeded(make, seed):
@@ -173,6 +174,32 @@ def test_sampled_betweenness_within_bound():
     assert np.corrcoef(exact, approx)[0, 1] > 0.95
     assert np.argmax(exact) in np.argsort(approx)[-3:]
     assert pivots_needed(1500, 0.05, 0.1) == 2062  # ceil(ln(30000) / 0.005)
+
+
+def test_betweenness_precision_follows_its_score_weight():
+    # one segment of 300: exact only when betweenness weighs in the score (it moves ranks);
+    # a reported-only column is sampled above 100 members, ranks untouched
+    g0 = seeded(lambda: ig.Graph.Barabasi(300, 3, directed=False), 2).as_directed()
+    log = pd.DataFrame(g0.get_edgelist(), columns=["source", "target"]).astype(str)
+    graph = ng.build_graph(log)
+    seg = segmentation_from_membership(graph, np.ones(300, dtype=int))
+    intra = intra_graph(graph.graph, np.ones(300, dtype=int))
+    exact, _ = betweenness(intra, exact_max=1000)
+    loose, stats = betweenness(intra, exact_max=100, epsilon=0.2, seed=3)
+    assert stats == {"exact": 0, "sampled": 1} and not np.allclose(exact, loose)
+    names = np.asarray(graph.graph.vs["name"])
+
+    def column(**kw):
+        inf = ng.rank_influencers(graph, seg, seed=3, **kw).set_index("person")
+        return inf.loc[names, "betweenness"].to_numpy(), inf
+
+    got, plain = column()
+    np.testing.assert_array_equal(got, loose)
+    scored = dict(ng.COMPOSITE_WEIGHTS, betweenness=0.1)
+    np.testing.assert_array_equal(column(weights=scored)[0], exact)
+    np.testing.assert_array_equal(column(exact_max=1000)[0], exact)  # asked for: exact
+    with_exact = ng.rank_influencers(graph, seg, seed=3, exact_max=1000)
+    assert with_exact["person"].tolist() == plain.index.tolist()  # the same ranks
 
 
 def test_participation_by_hand():

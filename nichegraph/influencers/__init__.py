@@ -10,10 +10,18 @@ from .measures import (
     pivots_needed,
     reach,
 )
-from .rank import COMPOSITE_WEIGHTS, INFLUENCER_COLUMNS, RankOptions, rank_influencers, shortlist
+from .rank import (
+    BETWEENNESS_PRECISION,
+    COMPOSITE_WEIGHTS,
+    INFLUENCER_COLUMNS,
+    RankOptions,
+    rank_influencers,
+    shortlist,
+)
 from .roles import assign_roles, participation, within_z
 
 __all__ = [
+    "BETWEENNESS_PRECISION",
     "COMPOSITE_WEIGHTS",
     "INFLUENCER_COLUMNS",
     "RankOptions",
