@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import __version__
-from ._memory import check_memory, input_rows, out_of_memory, release_memory, rss_mb
+from ._memory import between_stages, check_memory, frozen_stages, input_rows, out_of_memory, rss_mb
 from ._options import route_options
 from ._overlap import Background, idle_jobs
 from ._parallel import check_jobs
@@ -268,6 +268,7 @@ def run_options(
     return r, g, s, k
 
 
+@frozen_stages
 def analyze(
     data: Any = None,
     *,
@@ -370,7 +371,6 @@ def analyze(
     if outdir is not None:
         check_outdir(outdir, REPLACEABLE)
     timings: dict[str, dict[str, float]] = {}
-
     started: dict[str, float] = {}
     rows: dict[str, int] = {}
 
@@ -390,7 +390,7 @@ def analyze(
         except MemoryError as exc:  # one line naming the stage instead of an empty message
             raise MemoryError(out_of_memory(name, rows.get("kept"))) from exc
         dt, cpu = time.perf_counter() - t0, _cpu_seconds() - cpu0
-        release_memory()  # what the stage freed goes back: the next one starts lower
+        between_stages()  # what it freed goes back (the next one starts lower); rest frozen
         timings[name] = {
             "seconds": round(dt, 3),
             "cpu_seconds": round(cpu, 3),

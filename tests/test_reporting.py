@@ -1,5 +1,6 @@
 """What a run tells its user: JSON errors, short reprs, the write time, progress, memory."""
 
+import gc
 import json
 import os
 import subprocess
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 
 import nichegraph as ng
 import nichegraph.cli as cli_module
-from nichegraph._memory import check_memory, estimate_gib
+from nichegraph._memory import between_stages, check_memory, estimate_gib, frozen_stages
 from nichegraph.cli import cli
 from nichegraph.errors import NichegraphError
 from nichegraph.synth import generate_log
@@ -209,3 +210,31 @@ def test_a_memory_error_in_a_stage_is_one_line_naming_it(tmp_path, log_path, mon
         "try a shorter window (--since/--until), fewer input files, or more memory\n"
     )
     assert not (tmp_path / "o").exists()
+
+
+def test_stages_freeze_what_earlier_stages_hold_and_give_it_back(log_path):
+    seen = []
+
+    @frozen_stages
+    def staged():
+        seen.append(gc.get_freeze_count())  # the caller's objects, frozen at the start
+        held = [[i] for i in range(1000)]  # a stage's result
+        between_stages()
+        seen.append(gc.get_freeze_count())  # frozen with it
+        return held
+
+    assert gc.get_freeze_count() == 0
+    staged()
+    assert seen[0] > 0 and seen[1] >= seen[0] + 1000
+    assert gc.get_freeze_count() == 0  # all given back
+    gc.freeze()  # a caller that froze objects itself: left as it is
+    try:
+        mine = gc.get_freeze_count()
+        staged()
+        assert seen[2:] == [mine, mine] and gc.get_freeze_count() == mine
+    finally:
+        gc.unfreeze()
+    between_stages()  # outside a staged call: nothing frozen
+    assert gc.get_freeze_count() == 0
+    ng.analyze(log_path, seed=0)
+    assert gc.get_freeze_count() == 0
