@@ -33,6 +33,7 @@ __all__ = [
     "out_of_memory",
     "release_memory",
     "rss_mb",
+    "stages_frozen",
 ]
 
 GIB = 1024**3
@@ -228,6 +229,15 @@ def frozen_stages(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def stages_frozen() -> bool:
+    """Whether this runs inside :func:`frozen_stages` (which unfreezes everything at its end).
+
+    >>> stages_frozen()
+    False
+    """
+    return _FREEZING.get()
+
+
 def between_stages() -> None:
     """After a stage: :func:`release_memory`, then, inside :func:`frozen_stages`,
     freeze what is alive for the cyclic collector (objects still die by reference count).
@@ -236,7 +246,7 @@ def between_stages() -> None:
     True
     """
     release_memory()
-    if _FREEZING.get():
+    if stages_frozen():
         gc.freeze()
 
 

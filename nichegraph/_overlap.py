@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from ._memory import stages_frozen
 from ._parallel import forks
 
 __all__ = ["Background", "idle_jobs"]
@@ -66,11 +67,13 @@ class Background(Generic[T]):
             return
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in result/cancel
         parent = os.getpid()
+        kept = stages_frozen()  # inside analyze's stages: frozen until it returns
         gc.freeze()  # the child's collections skip what exists now: fewer pages copied
         try:
             pid = os.fork()
         finally:
-            gc.unfreeze()
+            if not kept:
+                gc.unfreeze()
         if pid == 0:  # the child: never returns
             _child(fn, self._file.fileno(), parent)
         self.pid = pid

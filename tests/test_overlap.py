@@ -1,6 +1,7 @@
 """Two stages on two cores: the profile stage in a forked child while ``run`` ranks, and
 betweenness on ``--jobs`` processes; the same files and the same errors as one job."""
 
+import gc
 import json
 import os
 
@@ -8,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import nichegraph as ng
+from nichegraph._memory import between_stages, frozen_stages
 from nichegraph._overlap import Background
 from nichegraph.cli import cli
 from nichegraph.errors import InputError
@@ -24,6 +26,21 @@ def test_background_answers_from_a_child_with_two_jobs_and_here_with_one():
     job = Background(lambda: list(range(100_000)), jobs=2)
     assert job.result() == list(range(100_000))  # larger than a pipe's buffer
     assert job.usage["cpu_seconds"] >= 0 and job.usage["peak_rss_mb"] > 0
+
+
+def test_a_fork_inside_analyzes_stages_keeps_them_frozen():
+    @frozen_stages
+    def staged():
+        between_stages()
+        frozen = gc.get_freeze_count()
+        Background(os.getpid, jobs=2).result()
+        return frozen, gc.get_freeze_count()
+
+    before, after = staged()
+    assert before > 0 and after >= before  # not unfrozen by the fork
+    assert gc.get_freeze_count() == 0  # given back by analyze's end
+    Background(os.getpid, jobs=2).result()  # outside: frozen for the fork only
+    assert gc.get_freeze_count() == 0
 
 
 def _fails():
