@@ -18,22 +18,50 @@ import os
 import pickle
 import signal
 import tempfile
+import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from ._memory import stages_frozen
 from ._parallel import forks
 
-__all__ = ["Background", "idle_jobs"]
+__all__ = ["Background", "CpuSample", "cpu_sample", "idle_jobs"]
 
 T = TypeVar("T")
 
 
-def idle_jobs(jobs: int | None) -> int | None:
+CpuSample = tuple[float, float, float]
+"""``(wall seconds, CPU seconds every process of the machine used, this process's and its
+waited children's)``: see :func:`cpu_sample`."""
+
+
+def cpu_sample() -> CpuSample | None:
+    """The machine's and this process's CPU time now (``/proc/stat``; None where there is none).
+
+    >>> s = cpu_sample()
+    >>> s is None or s[1] >= 0
+    True
+    """
+    try:
+        with open("/proc/stat", "rb") as fh:
+            ticks = [int(x) for x in fh.readline().split()[1:9]]
+        per_second = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+    busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait (steal: others' too)
+    t = os.times()
+    own = t.user + t.system + t.children_user + t.children_system
+    return time.perf_counter(), busy / per_second, own
+
+
+def idle_jobs(jobs: int | None, since: CpuSample | None = None) -> int | None:
     """``jobs`` if given; for ``None`` or 0 (every core), the cores the machine leaves idle: 1 when
-    the 1-minute load average (this process included) leaves less than half a core free, as
-    ``make -l`` does. Linux shares a busy machine fairly between login sessions, whatever
-    the number of processes each runs: there a second process only splits the run's share.
+    less than half a core would be free for a second process. Linux shares a busy machine
+    fairly between login sessions, whatever the number of processes each runs: there a second
+    process only splits the run's share. ``since`` (a :func:`cpu_sample` taken when the run
+    started, at least a second ago) measures what other processes used since (the machine's
+    CPU time minus this run's); without it, the 1-minute load average, which also counts this
+    run and whatever ran in the last minutes (as ``make -l``).
 
     >>> idle_jobs(2)
     2
@@ -41,6 +69,10 @@ def idle_jobs(jobs: int | None) -> int | None:
     if jobs:  # a number of processes (checked by check_jobs)
         return jobs
     cores = os.cpu_count() or 1
+    now = cpu_sample()
+    if since is not None and now is not None and now[0] - since[0] >= 1.0:
+        others = ((now[1] - since[1]) - (now[2] - since[2])) / (now[0] - since[0])
+        return None if cores - 1 - max(others, 0.0) >= 0.5 else 1
     try:
         load = os.getloadavg()[0]
     except OSError:  # no load average: trust the cores

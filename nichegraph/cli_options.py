@@ -342,7 +342,7 @@ _SPLIT = [
         show_default=True,
         help="Processes for independent work (--stability, scan points, split levels, "
         "betweenness, the profiles beside the ranking); 0: every core (for the last two: when "
-        "the load average leaves one idle). Results are the same for any number.",
+        "other processes leave one idle). Results are the same for any number.",
     ),
 ]
 

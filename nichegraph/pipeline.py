@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from . import __version__
 from ._memory import between_stages, check_memory, frozen_stages, input_rows, out_of_memory, rss_mb
 from ._options import route_options
-from ._overlap import Background, idle_jobs
+from ._overlap import Background, cpu_sample, idle_jobs
 from ._parallel import check_jobs
 from ._random import check_seed
 from ._repr import short_repr
@@ -329,7 +329,7 @@ def analyze(
     large for the memory limit stops before reading or building (:class:`NichegraphError`).
     ``jobs``: processes for those runs, the scan and betweenness; from 2 the profiles and flows
     are computed in a forked process while this one ranks (``None``: every core, for these two
-    only if the load average leaves a core idle; the results are the same).
+    only if other processes leave a core idle; the results are the same).
 
     >>> import nichegraph as ng
     >>> res = ng.analyze(ng.load_dataset("brand_chatter").log, seed=1)
@@ -355,6 +355,7 @@ def analyze(
         "memory_limit": memory_limit,
     }
     check_jobs(jobs)
+    since = cpu_sample()  # what other processes use from now on (idle_jobs)
     external = check_engine(data, edges, engine, memory_limit)  # aggregated outside: no raw log
     if previous is None and freeze_previous:
         raise InputError("--freeze-previous needs --previous RUN_DIR")
@@ -371,8 +372,7 @@ def analyze(
     if outdir is not None:
         check_outdir(outdir, REPLACEABLE)
     timings: dict[str, dict[str, float]] = {}
-    started: dict[str, float] = {}
-    rows: dict[str, int] = {}
+    started, rows = dict[str, float](), dict[str, int]()  # stage start times, row counts
 
     def step(name: str) -> Step | None:
         """The reporter of stage ``name``'s steps (None without ``progress``)."""
@@ -461,7 +461,7 @@ def analyze(
     if prev is not None and warm_start and not freeze_previous:
         start = initial_membership(graph_.graph.vs["name"], prev.members)
     seg, stab = _segment(graph_, opts, stability, consensus, seed, stage, step, track, start, jobs)
-    spare = idle_jobs(jobs)  # by default, a second core only if the machine leaves one idle
+    spare = idle_jobs(jobs, since)  # by default, a second core only if the machine leaves one
     profiling = Background(  # segment profiles and flows: on a second core while ranking
         lambda: (
             _or_empty(None, PROFILE_COLUMNS)

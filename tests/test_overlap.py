@@ -146,9 +146,32 @@ def test_the_child_dies_with_a_killed_parent(tmp_path):
         pytest.fail("the child outlived its parent")
 
 
+def test_idle_cores_are_measured_from_what_others_used_since_the_run_started(monkeypatch):
+    from nichegraph import _overlap
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.9, 1.9))  # an earlier run's trail
+    assert _overlap.idle_jobs(None) == 1  # without a window: the load average decides
+    since = (100.0, 500.0, 10.0)  # wall, the machine's CPU, this run's CPU
+    samples = {
+        "alone": (110.0, 509.0, 19.0),  # the machine's CPU was all this run's: both cores
+        "shared": (110.0, 518.0, 19.0),  # others used 0.9 of a core: one job
+        "too soon": (100.5, 501.0, 10.1),  # under a second: the load average
+    }
+    for case, want in [("alone", None), ("shared", 1), ("too soon", 1)]:
+        monkeypatch.setattr(_overlap, "cpu_sample", lambda c=case: samples[c])
+        assert _overlap.idle_jobs(None, since) == want, case
+        assert _overlap.idle_jobs(2, since) == 2
+    monkeypatch.undo()
+    real = _overlap.cpu_sample()
+    assert real is None or (real[1] >= 0 and real[2] >= 0)
+
+
 def test_every_core_means_the_idle_ones_for_the_profiles_and_betweenness(tmp_path, monkeypatch):
+    from nichegraph import _overlap
     from nichegraph._overlap import idle_jobs
 
+    monkeypatch.setattr(_overlap, "cpu_sample", lambda: None)  # the load average decides
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (6.0, 6.0, 6.0))  # busy: one job
     assert idle_jobs(None) == idle_jobs(0) == 1 and idle_jobs(2) == 2
