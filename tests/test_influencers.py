@@ -200,7 +200,7 @@ def test_betweenness_precision_follows_its_score_weight():
     np.testing.assert_array_equal(column(exact_max=1000)[0], exact)  # asked for: exact
     with_exact = ng.rank_influencers(graph, seg, seed=3, exact_max=1000)
     assert with_exact["person"].tolist() == plain.index.tolist()  # the same ranks
-    # betweenness in a forked child beside the other measures: the same frame
+    # with jobs=2: the same frame
     pd.testing.assert_frame_equal(ng.rank_influencers(graph, seg, seed=3, jobs=2),
                                   plain.reset_index()[with_exact.columns])  # fmt: skip
 

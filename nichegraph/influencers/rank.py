@@ -18,8 +18,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .._overlap import Background
-from .._parallel import check_jobs
 from .._random import check_seed
 from ..errors import InputError
 from ..graph.arrays import edge_arrays, stable_order
@@ -174,10 +172,9 @@ def rank_influencers(
     ``participation``, ``outside_share``, ``within_z`` and ``role`` (see
     :mod:`nichegraph.influencers.roles`); ``engagement_share`` = share of the segment's internal
     engagement the person receives. ``weights`` overrides :data:`COMPOSITE_WEIGHTS`.
-    ``progress(measure)`` is called before each measure is computed. With ``jobs`` of 2 or
-    more (``None`` or 0: every core; ``run`` passes its ``--jobs``) betweenness is computed in
-    a forked process, on ``jobs - 1`` of them, while the others are computed here; the
-    result does not depend on it.
+    ``progress(measure)`` is called before each measure is computed. Betweenness runs on up
+    to ``jobs`` processes (``None`` or 0: every core; the result does not depend on it; ``run``
+    passes its ``--jobs``).
 
     >>> import nichegraph as ng
     >>> data = ng.load_dataset("brand_chatter").log
@@ -202,33 +199,23 @@ def rank_influencers(
     e, wt = edge_arrays(g) if g.ecount() else (np.zeros((0, 2), dtype=np.int64), np.zeros(0))
     intra = split_edges(e, wt, memb)
     everyone = IntraGraph(len(memb), e[:, 0], e[:, 1], wt, np.zeros_like(memb))
-    # betweenness (the costliest, 10M rows: 9 of 24 CPU s) in a forked child while the others
-    # are computed here, given a second core: the same numbers (its jobs split it further)
-    between = Background(
-        lambda: betweenness(
-            intra, exact_max=exact_max, epsilon=epsilon, seed=seed,
-            jobs=max(check_jobs(jobs) - 1, 1),
-        )[0],
-        jobs,
-    )  # fmt: skip
-    steps: dict[str, Callable[[], np.ndarray]] = {
-        "pagerank": lambda: pagerank_within(intra, damping=damping),
-        "in_strength": lambda: in_strength(intra),
+    steps: dict[str, Callable[[], np.ndarray]] = {  # betweenness, shared out over jobs, last:
+        "pagerank": lambda: pagerank_within(intra, damping=damping),  # by then a stage run
+        "in_strength": lambda: in_strength(intra),  # beside this one (run's profiles) is done
         "reach": lambda: reach(intra),
         "coreness": lambda: coreness(intra),
         "global_pagerank": lambda: pagerank_global(  # stored by segment: memory locality
             everyone, damping=damping, layout=stable_order(memb)
         ),
-        "betweenness": between.result,
+        "betweenness": lambda: betweenness(
+            intra, exact_max=exact_max, epsilon=epsilon, seed=seed, jobs=jobs
+        )[0],
     }
     measures = {}
-    try:
-        for name, compute in steps.items():
-            if progress:
-                progress(name)
-            measures[name] = compute()
-    finally:
-        between.cancel()  # a measure failed here: stop the child
+    for name, compute in steps.items():
+        if progress:
+            progress(name)
+        measures[name] = compute()
     strength = measures["in_strength"]
     p, outside = participation_of(e, wt, memb)
     z = within_z(strength, memb)
