@@ -16,6 +16,7 @@ import ctypes
 import gc
 import os
 import pickle
+import resource
 import signal
 import tempfile
 import time
@@ -25,7 +26,7 @@ from typing import Any, Generic, TypeVar
 from ._memory import stages_frozen
 from ._parallel import forks
 
-__all__ = ["Background", "CpuSample", "cpu_sample", "idle_jobs"]
+__all__ = ["Background", "CpuSample", "cpu_sample", "cpu_seconds", "idle_jobs"]
 
 T = TypeVar("T")
 
@@ -49,9 +50,17 @@ def cpu_sample() -> CpuSample | None:
     except (OSError, ValueError):
         return None
     busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait (steal: others' too)
-    t = os.times()
-    own = t.user + t.system + t.children_user + t.children_system
-    return time.perf_counter(), busy / per_second, own
+    return time.perf_counter(), busy / per_second, cpu_seconds()
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of the worker processes it has waited for.
+
+    >>> cpu_seconds() > 0
+    True
+    """
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + kids.ru_utime + kids.ru_stime
 
 
 def idle_jobs(jobs: int | None, since: CpuSample | None = None) -> int | None:

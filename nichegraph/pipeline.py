@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from . import __version__
 from ._memory import between_stages, check_memory, frozen_stages, input_rows, out_of_memory, rss_mb
 from ._options import route_options
-from ._overlap import Background, cpu_sample, idle_jobs
+from ._overlap import Background, cpu_sample, cpu_seconds, idle_jobs
 from ._parallel import check_jobs
 from ._random import check_seed
 from ._repr import short_repr
@@ -69,12 +69,6 @@ def _or_empty(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
 
 def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def _cpu_seconds() -> float:
-    """CPU seconds of this process and of the worker processes it has waited for."""
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + kids.ru_utime + kids.ru_stime
 
 
 @dataclass(frozen=True, eq=False)
@@ -384,12 +378,12 @@ def analyze(
         if progress:
             progress(name, "start", 0.0)
         t0 = started[name] = time.perf_counter()
-        cpu0 = _cpu_seconds()
+        cpu0 = cpu_seconds()
         try:
             value = fn()
         except MemoryError as exc:  # one line naming the stage instead of an empty message
             raise MemoryError(out_of_memory(name, rows.get("kept"))) from exc
-        dt, cpu = time.perf_counter() - t0, _cpu_seconds() - cpu0
+        dt, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
         between_stages()  # what it freed goes back (the next one starts lower); rest frozen
         timings[name] = {
             "seconds": round(dt, 3),

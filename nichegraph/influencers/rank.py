@@ -188,8 +188,7 @@ def rank_influencers(
     if not 0 < damping < 1:
         raise InputError(f"damping must be between 0 and 1, got {damping}")
     seed = check_seed(seed)
-    tight, loose = BETWEENNESS_PRECISION["scored"], BETWEENNESS_PRECISION["reported"]
-    default_max, default_eps = tight if w["betweenness"] else loose
+    default_max, default_eps = BETWEENNESS_PRECISION["scored" if w["betweenness"] else "reported"]
     exact_max = default_max if exact_max is None else exact_max
     epsilon = default_eps if epsilon is None else epsilon
     g = graph.graph
