@@ -10,6 +10,9 @@ hidden: igraph keeps its placeholder for matplotlib, and matplotlib itself stays
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import sys
 
 __all__ = ["main"]
@@ -27,11 +30,34 @@ def _igraph_without_pyplot() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line (:func:`nichegraph.cli.main`) on ``argv`` (default: sys.argv)."""
+    """Run the command line (:func:`nichegraph.cli.main`) on ``argv`` (default: sys.argv),
+    then exit without the interpreter's teardown (:func:`_exit_now`)."""
     _igraph_without_pyplot()
     from .cli import main as cli_main
 
-    cli_main(argv)
+    try:
+        cli_main(argv)
+    except SystemExit as exc:
+        _exit_now(exc.code)
+    _exit_now(0)
+
+
+def _exit_now(code: object) -> None:
+    """Exit with ``code`` as ``sys.exit`` would, after the ``atexit`` handlers (temporary
+    files, worker pools, logging) and flushing the standard streams, but skipping the
+    interpreter's teardown: it frees every object one by one and walks them all once more for
+    the garbage collector, 0.4-0.6 s after a run of 1M rows or the Higgs log (every output file
+    is written and closed before)."""
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"): printed, exit status 1
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`): said enough
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
