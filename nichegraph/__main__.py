@@ -46,7 +46,7 @@ def _exit_now(code: object) -> None:
     """Exit with ``code`` as ``sys.exit`` would, after the ``atexit`` handlers (temporary
     files, worker pools, logging) and flushing the standard streams, but skipping the
     interpreter's teardown: it frees every object one by one and walks them all once more for
-    the garbage collector, 0.4-0.6 s after a run of 1M rows or the Higgs log (every output file
+    the garbage collector, 0.3-0.5 s after a run of 1M rows or the Higgs log (every output file
     is written and closed before)."""
     if code is None:
         code = 0
