@@ -36,7 +36,7 @@ TIMES = {
 def _slow(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every shortcut off: no column is seen as Arrow text, no fixed-width ISO check."""
     for module in (cells, columns, read, schema):
-        monkeypatch.setattr(module, "arrow_strings", lambda text: None)
+        monkeypatch.setattr(module, "arrow_strings", lambda text, **_: None)
     monkeypatch.setattr(columns, "_fixed_plain_iso", lambda values: False)
 
 

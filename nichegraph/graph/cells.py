@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["arrow_strings", "cell_bytes", "may_hold_byte", "stripped"]
+__all__ = ["arrow_strings", "cell_bytes", "distinct_cleaned", "may_hold_byte", "stripped"]
 
 
 def arrow_strings(column: Any, *, convert: bool = False) -> pa.ChunkedArray | None:
@@ -96,3 +97,16 @@ def stripped(text: pd.Series) -> pd.Series:
     if arr is not None and not _may_strip(arr):
         return text
     return text.str.strip()
+
+
+def distinct_cleaned(arr: pa.ChunkedArray) -> list[tuple[str, str]]:
+    """Each distinct value of ``arr`` (nulls aside) and that value stripped of whitespace and
+    lower-cased, as a reader cleans a kind or platform cell: a column whose few distinct
+    values are clean already is kept as it is.
+
+    >>> distinct_cleaned(pa.chunked_array([["X ", "y", None, "y"]]))
+    [('X ', 'x'), ('y', 'y')]
+    """
+    names = pc.unique(arr).drop_null()
+    cleaned = pc.utf8_lower(pc.utf8_trim_whitespace(names))
+    return list(zip(names.to_pylist(), cleaned.to_pylist(), strict=True))

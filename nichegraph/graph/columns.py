@@ -196,8 +196,8 @@ def _plain_iso(text: pd.Series) -> pd.Series | None:
     """``text`` read by Arrow's ISO-8601 parser when every value is a plain UTC
     ``YYYY-MM-DD[T ]hh:mm:ss[.ffffff]Z`` that it accepts (pandas' ISO8601 parser reads the
     same instants, at twice the cost); None when any is not (pandas decides)."""
-    values = pa.array(text, from_pandas=True)
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+    values = arrow_strings(text, convert=True)
+    if values is None:
         return None
     regex = pc.match_substring_regex  # skips nulls
     if not (_fixed_plain_iso(values) or pc.all(regex(values, _PLAIN_ISO)).as_py()):

@@ -18,12 +18,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from .._options import make_options
 from .._repr import short_repr
 from ..errors import InputError
-from .cells import arrow_strings, may_hold_byte, stripped
+from .cells import arrow_strings, distinct_cleaned, may_hold_byte, stripped
 from .columns import TIME_DTYPE
 from .formats import PLATFORMS, RawPart, ReadOptions, expand_inputs, from_frame, read_files
 from .identity import IdentityReport, PeopleTable, load_people, merge_identities
@@ -307,11 +306,8 @@ def _platforms(text: pd.Series) -> pd.Series:
     """Platform names stripped and lower-cased, empty ones missing; ``text`` itself when no
     distinct value would change (a log names a handful of platforms)."""
     arr = arrow_strings(text)
-    if arr is not None:
-        names = pc.unique(arr).drop_null()
-        same = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(names)), names)
-        if pc.all(pc.and_(same, pc.not_equal(names, ""))).as_py():
-            return text
+    if arr is not None and all(name and name == c for name, c in distinct_cleaned(arr)):
+        return text
     platform = text.str.strip().str.lower()
     return platform.mask(platform == "")
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
-from .cells import arrow_strings
+from .cells import arrow_strings, distinct_cleaned
 from .columns import TIME_DTYPE, ParsedColumn, as_text, parse_timestamps, parse_weights
 
 __all__ = [
@@ -280,11 +280,9 @@ def normalise_kind(series: pd.Series, aliases: Mapping[str, str] | None = None) 
     """
     table = {**KIND_ALIASES, **(aliases or {})}
     arr = arrow_strings(series)
-    if arr is not None and not arr.null_count:  # kinds already canonical: the column as it is
-        kinds = pc.unique(arr)
-        raw = pc.utf8_lower(pc.utf8_trim_whitespace(kinds)).to_pylist()  # as the rows would be
-        if all(r and table.get(r, r) == k for r, k in zip(raw, kinds.to_pylist(), strict=True)):
-            return pd.Series(series.array, index=series.index, name=series.name)
+    clean = None if arr is None or arr.null_count else distinct_cleaned(arr)
+    if clean is not None and all(r and table.get(r, r) == k for k, r in clean):  # canonical
+        return pd.Series(series.array, index=series.index, name=series.name)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     raw = pd.Series(uniques, dtype="str").str.strip().str.lower()
     canon = raw.map(lambda v: table.get(v, v), na_action="ignore")
